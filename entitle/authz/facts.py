@@ -1,0 +1,216 @@
+"""Facts: what the policy may know about a resource, always relative to the viewer.
+
+Each facts class is a small frozen dataclass of finite-valued attributes. That makes a
+decision a pure function of (profile, action, facts) that can be memoized, and lets a
+list be filtered in SQL: enumerate every combination of attribute values, ask the policy
+about each once, and compile the allowed ones into a WHERE clause (see sqlfilter.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from piccolo.columns.combination import WhereRaw
+from piccolo.custom_types import Combinable
+
+from entitle.authz.actor import Viewer
+from entitle.enums import AccountKind, AccountStatus, UserType
+from entitle.models import (
+    Account,
+    Identifier,
+    IdentifierAssignment,
+    Individual,
+    IndividualAssociation,
+    Organization,
+)
+
+
+class Relation(StrEnum):
+    """Where a resource's owner stands relative to the viewer."""
+
+    SELF = "SELF"
+    SAME_ORG = "SAME_ORG"
+    OTHER_ORG = "OTHER_ORG"
+
+
+def relation_of(viewer: Viewer, account_id: int, organization_id: int) -> str:
+    if account_id == viewer.account_id:
+        return Relation.SELF
+    if organization_id == viewer.organization_id:
+        return Relation.SAME_ORG
+    return Relation.OTHER_ORG
+
+
+NEVER: Combinable = WhereRaw("1 = 0")
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One attribute of a facts class: its possible values and how SQL selects them."""
+
+    name: str
+    values: tuple[Any, ...]
+    # Builds the SQL condition "this attribute takes one of `values`" for a viewer.
+    sql: Callable[[Viewer, Sequence[Any]], Combinable] | None = None
+
+
+def _in(column) -> Callable[[Viewer, Sequence[Any]], Combinable]:
+    return lambda _viewer, values: column.is_in(list(values))
+
+
+def _truth(condition: Callable[[Viewer], Combinable], negation: Callable[[Viewer], Combinable]):
+    def sql(viewer: Viewer, values: Sequence[bool]) -> Combinable:
+        return condition(viewer) if values[0] else negation(viewer)
+
+    return sql
+
+
+def _account_relation(id_column, org_column) -> Callable[[Viewer, Sequence[str]], Combinable]:
+    def one(viewer: Viewer, value: str) -> Combinable:
+        if viewer.account_id is None:
+            return NEVER if value != Relation.OTHER_ORG else id_column.is_not_null()
+        if value == Relation.SELF:
+            return id_column == viewer.account_id
+        if value == Relation.SAME_ORG:
+            return (org_column == viewer.organization_id) & (id_column != viewer.account_id)
+        return org_column != viewer.organization_id
+
+    def sql(viewer: Viewer, values: Sequence[str]) -> Combinable:
+        conditions = [one(viewer, v) for v in values]
+        result = conditions[0]
+        for c in conditions[1:]:
+            result = result | c
+        return result
+
+    return sql
+
+
+BOOL = (True, False)
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationFacts:
+    own: bool
+
+    dimensions: ClassVar[tuple[Dimension, ...]] = (
+        Dimension(
+            "own",
+            BOOL,
+            _truth(
+                lambda v: Organization.id == (v.organization_id or 0),
+                lambda v: Organization.id != (v.organization_id or 0),
+            ),
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AccountFacts:
+    relation: str
+    status: str
+    kind: str
+    user_type: str
+
+    dimensions: ClassVar[tuple[Dimension, ...]] = (
+        Dimension("relation", tuple(Relation), _account_relation(Account.id, Account.organization)),
+        Dimension("status", tuple(AccountStatus), _in(Account.status)),
+        Dimension("kind", tuple(AccountKind), _in(Account.kind)),
+        Dimension("user_type", tuple(UserType), _in(Account.user_type)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class GrantFacts:
+    holder: str
+    administered: bool
+
+    dimensions: ClassVar[tuple[Dimension, ...]] = (
+        Dimension("holder", tuple(Relation)),
+        Dimension("administered", BOOL),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifierFacts:
+    own_org: bool
+    held: bool
+
+    dimensions: ClassVar[tuple[Dimension, ...]] = (
+        Dimension(
+            "own_org",
+            BOOL,
+            _truth(
+                lambda v: Identifier.organization == (v.organization_id or 0),
+                lambda v: Identifier.organization != (v.organization_id or 0),
+            ),
+        ),
+        Dimension(
+            "held",
+            BOOL,
+            _truth(
+                lambda v: Identifier.id.is_in(
+                    IdentifierAssignment.select(IdentifierAssignment.identifier).where(
+                        IdentifierAssignment.account == (v.account_id or 0)
+                    )
+                ),
+                lambda v: Identifier.id.not_in(
+                    IdentifierAssignment.select(IdentifierAssignment.identifier).where(
+                        IdentifierAssignment.account == (v.account_id or 0)
+                    )
+                ),
+            ),
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationFacts:
+    """Applications carry no per-viewer facts; the catalog's shape is not a secret."""
+
+    dimensions: ClassVar[tuple[Dimension, ...]] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PrivilegeFacts:
+    available: bool  # available to the viewer's organization type (ORG-2)
+
+    dimensions: ClassVar[tuple[Dimension, ...]] = (Dimension("available", BOOL),)
+
+
+def _associated(viewer: Viewer):
+    return Individual.id.is_in(
+        IndividualAssociation.select(IndividualAssociation.individual).where(
+            IndividualAssociation.organization == (viewer.organization_id or 0)
+        )
+    )
+
+
+def _not_associated(viewer: Viewer):
+    return Individual.id.not_in(
+        IndividualAssociation.select(IndividualAssociation.individual).where(
+            IndividualAssociation.organization == (viewer.organization_id or 0)
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class IndividualFacts:
+    associated: bool  # associated with the viewer's organization (IND-6)
+
+    dimensions: ClassVar[tuple[Dimension, ...]] = (
+        Dimension("associated", BOOL, _truth(_associated, _not_associated)),
+    )
+
+
+FACT_CLASSES = (
+    OrganizationFacts,
+    AccountFacts,
+    GrantFacts,
+    IdentifierFacts,
+    ApplicationFacts,
+    PrivilegeFacts,
+    IndividualFacts,
+)

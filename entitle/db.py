@@ -1,0 +1,159 @@
+"""Database engines: SQLite or PostgreSQL from the URL, statement counting, write transactions."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
+
+from entitle.settings import Settings
+
+
+@dataclass
+class StatementStats:
+    """SQL statements run on behalf of one request (logged, and asserted by tests)."""
+
+    statements: int = 0
+
+
+_stats: contextvars.ContextVar[StatementStats | None] = contextvars.ContextVar(
+    "entitle_statement_stats", default=None
+)
+
+
+@contextlib.contextmanager
+def count_statements() -> StatementStats:
+    stats = StatementStats()
+    token = _stats.set(stats)
+    try:
+        yield stats
+    finally:
+        _stats.reset(token)
+
+
+def _count() -> None:
+    stats = _stats.get()
+    if stats is not None:
+        stats.statements += 1
+
+
+class CountingSQLiteEngine(SQLiteEngine):
+    async def run_querystring(self, querystring, in_pool: bool = False):
+        _count()
+        return await super().run_querystring(querystring, in_pool)
+
+    async def run_ddl(self, ddl: str, in_pool: bool = False):
+        _count()
+        return await super().run_ddl(ddl, in_pool)
+
+
+class CountingPostgresEngine(PostgresEngine):
+    async def run_querystring(self, querystring, in_pool: bool = True):
+        _count()
+        return await super().run_querystring(querystring, in_pool)
+
+    async def run_ddl(self, ddl: str, in_pool: bool = True):
+        _count()
+        return await super().run_ddl(ddl, in_pool)
+
+
+def make_engine(database_url: str) -> Engine:
+    if database_url.startswith("sqlite:///"):
+        # A busy timeout of 10 s lets IMMEDIATE writers queue instead of failing.
+        return CountingSQLiteEngine(path=database_url.removeprefix("sqlite:///"), timeout=10)
+    parts = urlsplit(database_url)
+    if not parts.path.strip("/"):
+        raise ValueError("a PostgreSQL URL must name its database")
+    return CountingPostgresEngine(
+        config={"dsn": database_url.replace("postgres://", "postgresql://", 1)}
+    )
+
+
+_engine: Engine | None = None
+
+
+def engine() -> Engine:
+    if _engine is None:
+        raise RuntimeError("no database bound: call entitle.db.bind() first")
+    return _engine
+
+
+def bind(new_engine: Engine) -> Engine:
+    """Point every table (and piccolo's migration runner) at `new_engine`."""
+    global _engine
+    from entitle import piccolo_conf
+    from entitle.models import ALL_TABLES
+
+    _engine = new_engine
+    piccolo_conf.DB = new_engine
+    for table in ALL_TABLES:
+        table._meta.db = new_engine
+    return new_engine
+
+
+def bind_settings(settings: Settings) -> Engine:
+    return bind(make_engine(settings.database_url))
+
+
+def is_sqlite() -> bool:
+    return isinstance(engine(), SQLiteEngine)
+
+
+@contextlib.asynccontextmanager
+async def write_transaction() -> AsyncIterator[object]:
+    """A transaction that takes the write lock up front on SQLite (IMMEDIATE).
+
+    DEFERRED transactions deadlock on lock upgrade under concurrent writers and fail
+    at once with "database is locked"; IMMEDIATE ones queue on the busy timeout.
+    """
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        async with db.transaction(transaction_type=TransactionType.immediate) as tx:
+            yield tx
+    else:
+        async with db.transaction() as tx:
+            yield tx
+
+
+async def open_database() -> None:
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        # WAL lets readers proceed while one writer commits; the setting persists in the file.
+        await db.run_ddl("PRAGMA journal_mode=WAL")
+    else:
+        await db.start_connection_pool(min_size=1, max_size=10)
+
+
+async def close_database() -> None:
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.close_connection_pool()
+
+
+async def ping() -> bool:
+    await engine().run_ddl("SELECT 1")
+    return True
+
+
+def table_names() -> list[str]:
+    from entitle.models import ALL_TABLES
+
+    return [t._meta.tablename for t in ALL_TABLES]
+
+
+__all__ = [
+    "StatementStats",
+    "Table",
+    "bind",
+    "bind_settings",
+    "count_statements",
+    "engine",
+    "write_transaction",
+]

@@ -1,0 +1,494 @@
+"""Deterministic demo data: the personas the README, GraphiQL sessions and tests use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from entitle.db import write_transaction
+from entitle.enums import (
+    AccountKind,
+    AccountStatus,
+    IdentifierKind,
+    OrgType,
+    UserType,
+    org_class_of,
+)
+from entitle.models import (
+    Account,
+    Application,
+    Grant,
+    Identifier,
+    IdentifierAssignment,
+    Individual,
+    IndividualAssociation,
+    Organization,
+    Privilege,
+    PrivilegeAvailability,
+)
+from entitle.services.crypto import DataCipher
+from entitle.services.passwords import Passwords
+
+BD_TYPES = (OrgType.BROKER_DEALER, OrgType.BD_IA, OrgType.CAPITAL_ACQUISITION_BROKER)
+FIRM_TYPES = (*BD_TYPES, OrgType.INVESTMENT_ADVISER, OrgType.FUNDING_PORTAL)
+REGULATOR_TYPES = (OrgType.STATE_REGULATOR, OrgType.SEC, OrgType.SRO)
+EVERYONE = tuple(OrgType)
+
+# (code, name, [(code, name, parent code, sensitive, identifier kind, available to)])
+CATALOG = [
+    (
+        "AM",
+        "Account Management",
+        [
+            (
+                "AM_MANAGE_ACCESS",
+                "Manage Access to New Account Management Application",
+                None,
+                False,
+                None,
+                EVERYONE,
+            ),
+            ("AM_ASSIGN_ROLES", "Assign Roles", None, False, None, EVERYONE),
+            ("AM_CHANGE_PASSWORD", "Change Password", None, False, None, EVERYONE),
+        ],
+    ),
+    (
+        "REG",
+        "Registration Filing",
+        [
+            (
+                "REG_FILING",
+                "Registration filing",
+                None,
+                False,
+                None,
+                (*FIRM_TYPES, *REGULATOR_TYPES),
+            ),
+            ("REG_FORM_U4", "Form U4 filing", "REG_FILING", False, None, FIRM_TYPES),
+            ("REG_FORM_U5", "Form U5 filing", "REG_FILING", False, None, FIRM_TYPES),
+            ("REG_VIEW_SSN", "View SSN", "REG_FILING", True, None, (*FIRM_TYPES, *REGULATOR_TYPES)),
+            (
+                "REG_VIEW_DOB",
+                "View date of birth",
+                "REG_FILING",
+                True,
+                None,
+                (*FIRM_TYPES, *REGULATOR_TYPES),
+            ),
+            (
+                "REG_FINGERPRINTS",
+                "Fingerprint results",
+                "REG_FILING",
+                True,
+                None,
+                (*FIRM_TYPES, *REGULATOR_TYPES),
+            ),
+            ("REG_QUERY", "Individual query", None, False, None, REGULATOR_TYPES),
+        ],
+    ),
+    (
+        "RPT",
+        "Report Center",
+        [
+            ("RPT_VIEW", "View reports", None, False, None, EVERYONE),
+            (
+                "RPT_COMPLIANCE",
+                "Compliance reports",
+                "RPT_VIEW",
+                False,
+                None,
+                (*FIRM_TYPES, *REGULATOR_TYPES),
+            ),
+        ],
+    ),
+    (
+        "CAT",
+        "Consolidated Audit Trail Reporting",
+        [
+            ("CAT_REPORTER", "CAT reporter portal", None, False, None, BD_TYPES),
+            ("CAT_SUBMIT", "CAT data submission", "CAT_REPORTER", False, None, BD_TYPES),
+        ],
+    ),
+    (
+        "TRF",
+        "Trade Reporting",
+        [
+            (
+                "TRF_TRACE",
+                "TRACE trade reporting",
+                None,
+                False,
+                IdentifierKind.TRACE_MPID,
+                BD_TYPES,
+            ),
+            (
+                "TRF_EQUITY",
+                "Equity trade reporting",
+                None,
+                False,
+                IdentifierKind.EQUITY_MPID,
+                BD_TYPES,
+            ),
+            ("TRF_MSRB", "MSRB submissions", None, False, IdentifierKind.MSRB, BD_TYPES),
+        ],
+    ),
+]
+
+ORGANIZATIONS = [
+    ("000001", "Program Operations", OrgType.OPERATOR),
+    ("100001", "Alpha Securities", OrgType.BROKER_DEALER),
+    ("100002", "Beta Capital", OrgType.BROKER_DEALER),
+    ("900001", "Gamma State Securities Division", OrgType.STATE_REGULATOR),
+]
+
+
+@dataclass
+class DemoAccount:
+    user_id: str
+    org: str
+    first: str
+    last: str
+    user_type: UserType = UserType.USER
+    status: AccountStatus = AccountStatus.ACTIVE
+    kind: AccountKind = AccountKind.HUMAN
+    created_by: str | None = None
+    # privilege code -> level; "*ADMIN" gives ADMIN on everything available (the SAA, ENT-2)
+    grants: dict[str, str] = field(default_factory=dict)
+    identifiers: tuple[str, ...] = ()
+    title: str | None = None
+
+
+ALL_ADMIN = {"*": "ADMIN"}
+
+ACCOUNTS = [
+    DemoAccount(
+        "operator",
+        "000001",
+        "Olive",
+        "Operator",
+        UserType.SAA,
+        grants=ALL_ADMIN,
+        title="Entitlement Group",
+    ),
+    DemoAccount(
+        "saa.alpha",
+        "100001",
+        "Ada",
+        "Alvarez",
+        UserType.SAA,
+        created_by="operator",
+        grants=ALL_ADMIN,
+        title="Chief Compliance Officer",
+    ),
+    DemoAccount(
+        "aa.alpha",
+        "100001",
+        "Aaron",
+        "Abbott",
+        UserType.AA,
+        created_by="saa.alpha",
+        grants={
+            "AM_MANAGE_ACCESS": "USER",
+            "AM_ASSIGN_ROLES": "USER",
+            "AM_CHANGE_PASSWORD": "ADMIN",
+            "REG_FILING": "ADMIN",
+            "REG_FORM_U4": "ADMIN",
+            "REG_FORM_U5": "ADMIN",
+            "RPT_VIEW": "ADMIN",
+            "TRF_TRACE": "ADMIN",
+        },
+        identifiers=("TRACE_MPID:ALPT",),
+        title="Operations Manager",
+    ),
+    DemoAccount(
+        "aa2.alpha",
+        "100001",
+        "Beatrice",
+        "Ames",
+        UserType.AA,
+        created_by="saa.alpha",
+        grants={
+            "AM_MANAGE_ACCESS": "USER",
+            "RPT_VIEW": "ADMIN",
+            "RPT_COMPLIANCE": "ADMIN",
+            "CAT_REPORTER": "ADMIN",
+        },
+    ),
+    DemoAccount(
+        "user.alpha",
+        "100001",
+        "Uma",
+        "Archer",
+        created_by="aa.alpha",
+        grants={
+            "REG_FILING": "USER",
+            "REG_FORM_U4": "USER",
+            "RPT_VIEW": "USER",
+            "TRF_TRACE": "USER",
+            "TRF_EQUITY": "USER",
+        },
+        identifiers=("TRACE_MPID:ALPT", "EQUITY_MPID:ALPE"),
+    ),
+    DemoAccount(
+        "user2.alpha",
+        "100001",
+        "Victor",
+        "Alston",
+        created_by="aa.alpha",
+        grants={
+            "RPT_VIEW": "USER",
+            "REG_FILING": "USER",
+            "REG_VIEW_SSN": "USER",
+            "CAT_REPORTER": "USER",
+            "TRF_MSRB": "USER",
+        },
+        identifiers=("MSRB:A1234",),
+    ),
+    DemoAccount(
+        "former.alpha",
+        "100001",
+        "Fiona",
+        "Ashby",
+        status=AccountStatus.DELETED,
+        created_by="saa.alpha",
+        grants={"RPT_VIEW": "USER"},
+    ),
+    DemoAccount(
+        "draft.alpha",
+        "100001",
+        "Dylan",
+        "Avery",
+        status=AccountStatus.DRAFT,
+        created_by="aa.alpha",
+        grants={"RPT_VIEW": "USER"},
+    ),
+    DemoAccount(
+        "m2m.alpha",
+        "100001",
+        "Alpha",
+        "CAT Feed",
+        kind=AccountKind.M2M,
+        created_by="operator",
+        grants={"CAT_SUBMIT": "USER"},
+    ),
+    DemoAccount(
+        "saa.beta",
+        "100002",
+        "Bella",
+        "Brooks",
+        UserType.SAA,
+        created_by="operator",
+        grants=ALL_ADMIN,
+    ),
+    DemoAccount(
+        "aa.beta",
+        "100002",
+        "Boris",
+        "Bauer",
+        UserType.AA,
+        created_by="saa.beta",
+        grants={"AM_MANAGE_ACCESS": "USER", "RPT_VIEW": "ADMIN"},
+    ),
+    DemoAccount(
+        "user.beta",
+        "100002",
+        "Bianca",
+        "Burke",
+        created_by="aa.beta",
+        grants={"RPT_VIEW": "USER", "TRF_TRACE": "USER"},
+        identifiers=("TRACE_MPID:BETA",),
+    ),
+    DemoAccount(
+        "saa.gamma",
+        "900001",
+        "Grace",
+        "Gomez",
+        UserType.SAA,
+        created_by="operator",
+        grants=ALL_ADMIN,
+        title="Chief Regulatory Officer",
+    ),
+    DemoAccount(
+        "user.gamma",
+        "900001",
+        "Gus",
+        "Grant",
+        created_by="saa.gamma",
+        grants={
+            "REG_QUERY": "USER",
+            "REG_FILING": "USER",
+            "REG_VIEW_SSN": "USER",
+            "REG_VIEW_DOB": "USER",
+        },
+    ),
+]
+
+IDENTIFIERS = [
+    ("100001", IdentifierKind.TRACE_MPID, "ALPT"),
+    ("100001", IdentifierKind.EQUITY_MPID, "ALPE"),
+    ("100001", IdentifierKind.MSRB, "A1234"),
+    ("100002", IdentifierKind.TRACE_MPID, "BETA"),
+]
+
+# (CRD, first, middle, last, SSN, date of birth, associated organizations)
+INDIVIDUALS = [
+    ("5000001", "Jane", "Q", "Doe", "123-45-6789", "1980-04-12", ("100001", "900001")),
+    ("5000002", "John", None, "Smith", "234-56-7890", "1975-11-03", ("100001",)),
+    ("5000003", "Maria", None, "Garcia", "345-67-8901", "1988-07-21", ("100002",)),
+    ("5000004", "Wei", None, "Chen", None, "1991-02-14", ("100002", "900001")),
+]
+
+
+async def is_empty() -> bool:
+    return not await Organization.exists().where(Organization.id.is_not_null())
+
+
+async def seed_demo(
+    *, password: str, passwords: Passwords, cipher: DataCipher, now: datetime
+) -> None:
+    """Load the demo data in one transaction; the database must be empty."""
+    password_hash = passwords.hash(password)
+    async with write_transaction():
+        orgs: dict[str, int] = {}
+        org_types: dict[str, OrgType] = {}
+        for number, name, org_type in ORGANIZATIONS:
+            orgs[number] = await _insert(
+                Organization(
+                    number=number,
+                    name=name,
+                    org_type=org_type,
+                    org_class=org_class_of(org_type),
+                    created_at=now - timedelta(days=400),
+                )
+            )
+            org_types[number] = org_type
+
+        privileges: dict[str, int] = {}
+        available: dict[OrgType, list[str]] = {t: [] for t in OrgType}
+        for position, (app_code, app_name, entries) in enumerate(CATALOG):
+            app_id = await _insert(Application(code=app_code, name=app_name, position=position))
+            for index, (code, name, parent, sensitive, identifier_kind, types) in enumerate(
+                entries
+            ):
+                privileges[code] = await _insert(
+                    Privilege(
+                        application=app_id,
+                        parent=privileges.get(parent) if parent else None,
+                        code=code,
+                        name=name,
+                        sensitive=sensitive,
+                        identifier_kind=identifier_kind,
+                        position=index,
+                    )
+                )
+                for org_type in types:
+                    available[org_type].append(code)
+        await PrivilegeAvailability.insert(
+            *[
+                PrivilegeAvailability(privilege=privileges[code], org_type=org_type)
+                for org_type, codes in available.items()
+                for code in codes
+            ]
+        )
+
+        identifiers: dict[str, int] = {}
+        for number, kind, value in IDENTIFIERS:
+            identifiers[f"{kind}:{value}"] = await _insert(
+                Identifier(organization=orgs[number], kind=kind, value=value)
+            )
+
+        accounts: dict[str, int] = {}
+        for spec in ACCOUNTS:
+            accounts[spec.user_id] = await _insert(
+                _account(spec, orgs, accounts, password_hash, now)
+            )
+            org_type = org_types[spec.org]
+            grants = (
+                {code: "ADMIN" for code in available[org_type]}
+                if spec.grants is ALL_ADMIN
+                else spec.grants
+            )
+            await Grant.insert(
+                *[
+                    Grant(
+                        account=accounts[spec.user_id],
+                        privilege=privileges[code],
+                        level=level,
+                        granted_by=accounts.get(spec.created_by or ""),
+                        granted_at=now - timedelta(days=90),
+                    )
+                    for code, level in grants.items()
+                ]
+            )
+            if spec.identifiers:
+                await IdentifierAssignment.insert(
+                    *[
+                        IdentifierAssignment(
+                            identifier=identifiers[key],
+                            account=accounts[spec.user_id],
+                            assigned_at=now - timedelta(days=90),
+                        )
+                        for key in spec.identifiers
+                    ]
+                )
+
+        for crd, first, middle, last, ssn, dob, associated in INDIVIDUALS:
+            individual_id = await _insert(
+                Individual(
+                    crd_number=crd,
+                    first_name=first,
+                    middle_name=middle,
+                    last_name=last,
+                    ssn_ciphertext=cipher.encrypt(ssn) if ssn else None,
+                    ssn_digest=cipher.digest(ssn) if ssn else None,
+                    date_of_birth_ciphertext=cipher.encrypt(dob),
+                    created_at=now - timedelta(days=300),
+                )
+            )
+            await IndividualAssociation.insert(
+                *[
+                    IndividualAssociation(
+                        individual=individual_id,
+                        organization=orgs[n],
+                        started_at=now - timedelta(days=300),
+                    )
+                    for n in associated
+                ]
+            )
+
+
+def _account(
+    spec: DemoAccount,
+    orgs: dict[str, int],
+    accounts: dict[str, int],
+    password_hash: str,
+    now: datetime,
+) -> Account:
+    human = spec.kind is AccountKind.HUMAN
+    deleted = spec.status is AccountStatus.DELETED
+    draft = spec.status is AccountStatus.DRAFT
+    return Account(
+        user_id=spec.user_id,
+        organization=orgs[spec.org],
+        first_name=spec.first,
+        last_name=spec.last,
+        email=f"{spec.user_id}@example.com",
+        phone="+1 202 555 0100",
+        title=spec.title,
+        kind=spec.kind,
+        user_type=spec.user_type,
+        status=spec.status,
+        # Machine accounts authenticate with keys the operator issues, never a password.
+        password_hash=password_hash if human and not draft else None,
+        created_by=accounts.get(spec.created_by or ""),
+        created_at=now - timedelta(days=200),
+        activation_date=(now + timedelta(days=7)).date() if draft else None,
+        activated_at=None if draft else now - timedelta(days=199),
+        deleted_by=accounts.get("saa.alpha") if deleted else None,
+        deleted_at=now - timedelta(days=10) if deleted else None,
+        deleted_reason="Left the firm" if deleted else None,
+    )
+
+
+async def _insert(row) -> int:
+    return (await type(row).insert(row).returning(type(row).id))[0]["id"]

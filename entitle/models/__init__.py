@@ -1,0 +1,30 @@
+"""piccolo tables, one module per aggregate."""
+
+from entitle.models.accounts import Account
+from entitle.models.audit import AuditEvent
+from entitle.models.catalog import Application, Privilege, PrivilegeAvailability
+from entitle.models.grants import Grant
+from entitle.models.identifiers import Identifier, IdentifierAssignment
+from entitle.models.individuals import Individual, IndividualAssociation
+from entitle.models.organizations import Organization
+from entitle.models.outbox import OutboxMessage
+from entitle.models.sessions import Session
+
+# Dependency order: a table comes after every table it references.
+ALL_TABLES = (
+    Organization,
+    Account,
+    Session,
+    Application,
+    Privilege,
+    PrivilegeAvailability,
+    Grant,
+    Identifier,
+    IdentifierAssignment,
+    Individual,
+    IndividualAssociation,
+    AuditEvent,
+    OutboxMessage,
+)
+
+__all__ = [t.__name__ for t in ALL_TABLES] + ["ALL_TABLES"]

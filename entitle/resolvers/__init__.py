@@ -1,0 +1,1 @@
+"""Query and mutation resolvers per aggregate, and the per-request loaders."""

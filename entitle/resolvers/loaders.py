@@ -1,0 +1,102 @@
+"""Per-request DataLoaders: every relation resolves in one statement per batch.
+
+Built inside `get_context` for each request: aiodataloader binds to the running event
+loop when constructed, and a loader's cache must never be shared across viewers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+from aiodataloader import DataLoader
+from piccolo.columns import Column
+from piccolo.table import Table
+
+from entitle.models import (
+    Account,
+    Application,
+    Grant,
+    Identifier,
+    IdentifierAssignment,
+    Individual,
+    IndividualAssociation,
+    Organization,
+    Privilege,
+    PrivilegeAvailability,
+)
+
+Row = dict[str, Any]
+
+
+class RowByIdLoader(DataLoader):
+    """One row per primary key, or None."""
+
+    def __init__(self, table: type[Table], *columns: Column) -> None:
+        super().__init__()
+        self.table = table
+        self.columns = columns
+
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Row | None]:
+        rows = await self.table.select(*self.columns).where(self.table.id.is_in(list(keys)))
+        by_id = {row["id"]: row for row in rows}
+        return [by_id.get(key) for key in keys]
+
+
+class RowsByKeyLoader(DataLoader):
+    """All rows whose `key` column equals each key, in `order_by` order."""
+
+    def __init__(self, key: Column, *columns: Column, order_by: Column | None = None) -> None:
+        super().__init__()
+        self.key = key
+        self.columns = columns
+        self.order_by = order_by
+
+    async def batch_load_fn(self, keys: Sequence[Hashable]) -> list[list[Row]]:
+        query = self.key._meta.table.select(*self.columns, self.key.as_alias("_key")).where(
+            self.key.is_in(list(keys))
+        )
+        if self.order_by is not None:
+            query = query.order_by(self.order_by)
+        grouped: dict[Hashable, list[Row]] = defaultdict(list)
+        for row in await query:
+            grouped[row.pop("_key")].append(row)
+        return [grouped.get(key, []) for key in keys]
+
+
+class Loaders:
+    """The loaders of one request, named <Result>By<Key>."""
+
+    def __init__(self) -> None:
+        self.organization_by_id = RowByIdLoader(Organization, *Organization.all_columns())
+        self.account_by_id = RowByIdLoader(
+            Account, *Account.all_columns(exclude=[Account.password_hash])
+        )
+        self.application_by_id = RowByIdLoader(Application, *Application.all_columns())
+        self.privilege_by_id = RowByIdLoader(Privilege, *Privilege.all_columns())
+        self.individual_by_id = RowByIdLoader(Individual, *Individual.all_columns())
+        self.identifier_by_id = RowByIdLoader(Identifier, *Identifier.all_columns())
+        self.grants_by_account = RowsByKeyLoader(
+            Grant.account, *Grant.all_columns(), order_by=Grant.privilege
+        )
+        self.privileges_by_application = RowsByKeyLoader(
+            Privilege.application, *Privilege.all_columns(), order_by=Privilege.position
+        )
+        self.org_types_by_privilege = RowsByKeyLoader(
+            PrivilegeAvailability.privilege, PrivilegeAvailability.org_type
+        )
+        self.identifiers_by_account = RowsByKeyLoader(
+            IdentifierAssignment.account,
+            IdentifierAssignment.identifier.id.as_alias("id"),
+            IdentifierAssignment.identifier.organization.as_alias("organization"),
+            IdentifierAssignment.identifier.kind.as_alias("kind"),
+            IdentifierAssignment.identifier.value.as_alias("value"),
+            order_by=IdentifierAssignment.identifier,
+        )
+        self.identifiers_by_organization = RowsByKeyLoader(
+            Identifier.organization, *Identifier.all_columns(), order_by=Identifier.value
+        )
+        self.organizations_by_individual = RowsByKeyLoader(
+            IndividualAssociation.individual, IndividualAssociation.organization
+        )

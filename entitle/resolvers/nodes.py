@@ -1,0 +1,41 @@
+"""`node(id:)`: any object by its global ID, or null when missing or hidden."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import strawberry
+
+from entitle.resolvers.accounts import account_by_pk
+from entitle.resolvers.catalog import application_by_pk, privilege_by_pk
+from entitle.resolvers.individuals import individual_by_pk
+from entitle.resolvers.organizations import organization_by_pk
+from entitle.schema.identifiers import Identifier
+from entitle.schema.node import from_global_id
+
+
+async def identifier_by_pk(info: strawberry.Info, pk: int) -> Identifier | None:
+    row = await info.context.loaders.identifier_by_id.load(pk)
+    if row is None:
+        return None
+    identifier = Identifier.from_row(row)
+    return identifier if info.context.authz.can("read", identifier) else None
+
+
+BY_TYPE: dict[str, Callable[[strawberry.Info, int], Awaitable[Any]]] = {
+    "Account": account_by_pk,
+    "Organization": organization_by_pk,
+    "Application": application_by_pk,
+    "Privilege": privilege_by_pk,
+    "Identifier": identifier_by_pk,
+    "Individual": individual_by_pk,
+}
+
+
+async def node_by_id(info: strawberry.Info, global_id: str, type_name: str | None = None) -> Any:
+    decoded = from_global_id(global_id)
+    if decoded is None or (type_name is not None and decoded[0] != type_name):
+        return None
+    resolve = BY_TYPE.get(decoded[0])
+    return await resolve(info, decoded[1]) if resolve else None

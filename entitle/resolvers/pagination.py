@@ -1,0 +1,80 @@
+"""Keyset pagination of a piccolo select into a Connection."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import strawberry
+from piccolo.columns import Column
+from piccolo.custom_types import Combinable
+from piccolo.table import Table
+
+from entitle.authz.sqlfilter import ALWAYS, SqlCondition
+from entitle.errors import BadArgument
+from entitle.schema.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor
+
+T = TypeVar("T")
+
+
+def _after(order: Sequence[Column], values: list[Any]) -> SqlCondition:
+    """Rows strictly after `values` in the (ascending) order of `order`: a keyset condition."""
+    if len(values) != len(order):
+        raise BadArgument("`after` is not a cursor of this list.")
+    condition = None
+    for i in range(len(order) - 1, -1, -1):
+        term = order[i] > values[i]
+        if condition is not None:
+            term = term | ((order[i] == values[i]) & condition)
+        condition = term
+    return condition
+
+
+async def paginate(
+    info: strawberry.Info,
+    table: type[Table],
+    *,
+    columns: Sequence[Column],
+    conditions: Sequence[Combinable],
+    where: SqlCondition,
+    order: Sequence[Column],
+    first: int,
+    after: str | None,
+    node: Callable[[dict[str, Any]], T],
+) -> Connection[T]:
+    """One page of `table` in `order` (the last column unique), plus a lazy total count.
+
+    `where` (the policy's condition) and `conditions` (the caller's filters) apply to the
+    page and to the count alike, so the count is what this viewer may see with this filter.
+    """
+    limit = info.context.runtime.settings.max_page_size
+    if first < 0 or first > limit:
+        raise BadArgument(f"`first` must be between 0 and {limit}.")
+    filters = [*conditions] if where is ALWAYS else [*conditions, where]
+    page = table.select(*columns)
+    for condition in filters:
+        page = page.where(condition)
+    if after is not None:
+        page = page.where(_after(order, decode_cursor(after)))
+    rows = await page.order_by(*order).limit(first + 1)
+    has_next = len(rows) > first
+    rows = rows[:first]
+    names = [c._meta.name for c in order]
+    edges = [Edge(cursor=encode_cursor([row[n] for n in names]), node=node(row)) for row in rows]
+
+    async def count() -> int:
+        counted = table.count()
+        for condition in filters:
+            counted = counted.where(condition)
+        return await counted
+
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=has_next,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        count=count,
+    )

@@ -1,0 +1,1 @@
+"""Strawberry types, inputs, enums, payloads and errors; schema.py composes them."""

@@ -1,0 +1,23 @@
+"""Expected failures of mutations, returned as values in each payload's `errors`."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from entitle.authz.guards import STRUCTURAL
+from entitle.authz.guards import field as guarded
+
+
+@strawberry.enum(description="Why a mutation did not do what was asked.")
+class ErrorCode(Enum):
+    INVALID = "INVALID"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+
+
+@strawberry.type(description="A business failure: nothing was changed.")
+class UserError:
+    code: ErrorCode = guarded(STRUCTURAL)
+    message: str = guarded(STRUCTURAL)
+    field: str | None = guarded(STRUCTURAL, description="The input field at fault, if one is.")

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from entitle.authz.actor import Viewer
+from entitle.authz.facts import GrantFacts, relation_of
+from entitle.authz.guards import field
+from entitle.schema.enums import PrivilegeLevel
+
+if TYPE_CHECKING:
+    from entitle.schema.accounts import Account
+    from entitle.schema.catalog import Privilege
+
+PrivilegeT = Annotated["Privilege", strawberry.lazy("entitle.schema.catalog")]
+
+
+@strawberry.type(description="A privilege held by an account at USER or ADMIN level.")
+class Grant:
+    level: PrivilegeLevel = field()
+    granted_at: datetime = field()
+    privilege_id: strawberry.Private[int]
+    account_id: strawberry.Private[int]
+    organization_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], account: Account) -> Grant:
+        return cls(
+            level=PrivilegeLevel(row["level"]),
+            granted_at=row["granted_at"],
+            privilege_id=row["privilege"],
+            account_id=account.pk,
+            organization_id=account.organization_id,
+        )
+
+    def authz_facts(self, viewer: Viewer) -> GrantFacts:
+        return GrantFacts(
+            holder=relation_of(viewer, self.account_id, self.organization_id),
+            administered=self.privilege_id in viewer.administered,
+        )
+
+    @field()
+    async def privilege(self, info: strawberry.Info) -> PrivilegeT | None:
+        from entitle.resolvers.catalog import privilege_by_pk
+
+        return await privilege_by_pk(info, self.privilege_id)

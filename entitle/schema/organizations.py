@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from entitle.authz.actor import Viewer
+from entitle.authz.facts import OrganizationFacts
+from entitle.authz.guards import field
+from entitle.schema.enums import OrgClass, OrgType
+from entitle.schema.node import Node
+from entitle.schema.pagination import Connection
+
+if TYPE_CHECKING:
+    from entitle.schema.accounts import Account, AccountFilter
+    from entitle.schema.identifiers import Identifier
+
+AccountT = Annotated["Account", strawberry.lazy("entitle.schema.accounts")]
+AccountFilterT = Annotated["AccountFilter", strawberry.lazy("entitle.schema.accounts")]
+IdentifierT = Annotated["Identifier", strawberry.lazy("entitle.schema.identifiers")]
+
+
+@strawberry.type(description="A firm, regulator or other organization in the program (ORG-2).")
+class Organization(Node):
+    number: str = field(description="Organization ID#.")
+    name: str = field()
+    org_type: OrgType = field(name="type")
+    org_class: OrgClass = field()
+    created_at: datetime = field()
+    affiliate_of_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Organization:
+        return cls(
+            pk=row["id"],
+            number=row["number"],
+            name=row["name"],
+            org_type=OrgType(row["org_type"]),
+            org_class=OrgClass(row["org_class"]),
+            created_at=row["created_at"],
+            affiliate_of_id=row["affiliate_of"],
+        )
+
+    def authz_facts(self, viewer: Viewer) -> OrganizationFacts:
+        return OrganizationFacts(own=self.pk == viewer.organization_id)
+
+    @field(description="The organization this one is an affiliate of, when the viewer may see it.")
+    async def affiliate_of(self, info: strawberry.Info) -> Organization | None:
+        from entitle.resolvers.organizations import organization_by_pk
+
+        if self.affiliate_of_id is None:
+            return None
+        return await organization_by_pk(info, self.affiliate_of_id)
+
+    @field(description="Accounts of this organization the viewer may see (ACC-8).")
+    async def accounts(
+        self,
+        info: strawberry.Info,
+        first: int = 20,
+        after: str | None = None,
+        filter: AccountFilterT | None = None,
+    ) -> Connection[AccountT]:
+        from entitle.resolvers.accounts import search_accounts
+
+        return await search_accounts(
+            info, first=first, after=after, filter=filter, organization_id=self.pk
+        )
+
+    @field(description="The organization's identifiers the viewer may see (ENT-5).")
+    async def identifiers(self, info: strawberry.Info) -> list[IdentifierT]:
+        from entitle.schema.identifiers import Identifier
+
+        rows = await info.context.loaders.identifiers_by_organization.load(self.pk)
+        return info.context.authz.visible([Identifier.from_row(r) for r in rows])

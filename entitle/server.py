@@ -1,0 +1,140 @@
+"""The ASGI app: /graphql (with GraphiQL), /healthz, /readyz, request IDs, lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import secrets
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from entitle import db
+from entitle.authz.actor import ANONYMOUS_VIEWER
+from entitle.authz.engine import RequestAuthz
+from entitle.context import Context
+from entitle.logs import request_id_var
+from entitle.resolvers.loaders import Loaders
+from entitle.runtime import Runtime
+from entitle.schema.schema import build_schema
+from entitle.services import sessions
+from entitle.settings import Settings, load_settings
+
+logger = logging.getLogger("entitle.server")
+_CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestIdMiddleware:
+    """Tags each request with an ID (the client's, when well-formed) for logs and responses."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        supplied = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = supplied if _CLIENT_REQUEST_ID.match(supplied) else secrets.token_hex(8)
+        scope.setdefault("state", {})["request_id"] = request_id
+        token = request_id_var.set(request_id)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        try:
+            with db.count_statements() as stats:
+                await self.app(scope, receive, send_with_id)
+            logger.debug(
+                "%s %s: %d SQL statements", scope["method"], scope["path"], stats.statements
+            )
+        finally:
+            request_id_var.reset(token)
+
+
+def bearer_token(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+class GraphQLApp(GraphQL):
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__(
+            build_schema(runtime.settings),
+            graphql_ide="graphiql" if runtime.settings.graphiql else None,
+            allow_queries_via_get=False,
+        )
+        self.runtime = runtime
+
+    async def get_context(self, request: Request, response: Response) -> Context:
+        runtime = self.runtime
+        token = bearer_token(request)
+        viewer = ANONYMOUS_VIEWER
+        if token:
+            viewer = (
+                await sessions.authenticate(
+                    token,
+                    now=runtime.clock.now(),
+                    idle=timedelta(seconds=runtime.settings.session_idle_seconds),
+                )
+                or ANONYMOUS_VIEWER
+            )
+        return Context(
+            request=request,
+            response=response,
+            request_id=request.scope.get("state", {}).get("request_id", "-"),
+            runtime=runtime,
+            viewer=viewer,
+            authz=RequestAuthz(runtime.authorizer, viewer),
+            loaders=Loaders(),
+            bearer_token=token,
+        )
+
+
+async def healthz(_: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(_: Request) -> Response:
+    try:
+        await db.ping()
+    except Exception:  # any failure to reach the database means "not ready"
+        logger.exception("readiness check failed")
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Starlette:
+    runtime = runtime or Runtime(settings or load_settings())
+    if db._engine is None:
+        db.bind_settings(runtime.settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        await db.open_database()
+        try:
+            yield
+        finally:
+            await db.close_database()
+
+    graphql = GraphQLApp(runtime)
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    app.add_middleware(RequestIdMiddleware)
+    return app

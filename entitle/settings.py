@@ -1,0 +1,93 @@
+"""Every setting, read from environment variables only."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from starlette.config import Config
+from starlette.datastructures import Secret
+
+
+class Env(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or malformed; raised at start-up, never mid-request."""
+
+
+# Development and test data never leave the machine, so a fixed key is acceptable there;
+# production refuses to start without ENTITLE_DATA_KEYS (no secret has a default).
+_DEV_DATA_KEY = base64.urlsafe_b64encode(
+    hashlib.sha256(b"entitle development data key - never use in production").digest()
+).decode()
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: Env
+    database_url: str
+    host: str
+    port: int
+    demo_password: Secret | None
+    data_keys: tuple[Secret, ...]
+    session_idle_seconds: int = 27 * 60
+    graphiql: bool = True
+    max_query_depth: int = 12
+    max_page_size: int = 500
+    log_level: str = "INFO"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Env.PRODUCTION
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def sqlite_path(self) -> str:
+        return self.database_url.removeprefix("sqlite:///")
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from `environ` (default: the process environment)."""
+    config = Config(environ=dict(os.environ if environ is None else environ))
+    try:
+        env = Env(config("ENTITLE_ENV", default="development").lower())
+    except ValueError as exc:
+        raise SettingsError(f"ENTITLE_ENV must be one of {[e.value for e in Env]}") from exc
+
+    database_url = config("ENTITLE_DATABASE_URL", default="sqlite:///entitle.sqlite")
+    if not database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        raise SettingsError("ENTITLE_DATABASE_URL must be sqlite:///path or postgresql://...")
+
+    raw_keys = config("ENTITLE_DATA_KEYS", cast=Secret, default=None)
+    if raw_keys is None:
+        if env is Env.PRODUCTION:
+            raise SettingsError("ENTITLE_DATA_KEYS is required in production")
+        data_keys: tuple[Secret, ...] = (Secret(_DEV_DATA_KEY),)
+    else:
+        data_keys = tuple(Secret(k.strip()) for k in str(raw_keys).split(",") if k.strip())
+
+    return Settings(
+        env=env,
+        database_url=database_url,
+        host=config("ENTITLE_HOST", default="127.0.0.1"),
+        port=config("ENTITLE_PORT", cast=int, default=8000),
+        demo_password=config("ENTITLE_DEMO_PASSWORD", cast=Secret, default=None),
+        data_keys=data_keys,
+        session_idle_seconds=config("ENTITLE_SESSION_IDLE_SECONDS", cast=int, default=27 * 60),
+        graphiql=config("ENTITLE_GRAPHIQL", cast=bool, default=True),
+        max_query_depth=config("ENTITLE_MAX_QUERY_DEPTH", cast=int, default=12),
+        max_page_size=config("ENTITLE_MAX_PAGE_SIZE", cast=int, default=500),
+        log_level=config("ENTITLE_LOG_LEVEL", default="INFO"),
+    )
