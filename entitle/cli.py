@@ -98,6 +98,12 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
+def cmd_schema(_: Settings, __: argparse.Namespace) -> None:
+    from entitle.schema.schema import build_schema, export_sdl
+
+    sys.stdout.write(export_sdl(build_schema()))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="entitle", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -110,12 +116,19 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="apply pending database migrations")
     seed = commands.add_parser("seed", help="load data into an empty database")
     seed.add_argument("--demo", action="store_true", help="the demo organizations and accounts")
+    commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
         logs.configure(settings.log_level)
         db.bind_settings(settings)
-        {"serve": cmd_serve, "migrate": cmd_migrate, "seed": cmd_seed}[args.command](settings, args)
+        commands_by_name = {
+            "serve": cmd_serve,
+            "migrate": cmd_migrate,
+            "seed": cmd_seed,
+            "schema": cmd_schema,
+        }
+        commands_by_name[args.command](settings, args)
     except SettingsError as exc:
         print(f"entitle: {exc}", file=sys.stderr)
         return 2

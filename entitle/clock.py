@@ -19,6 +19,9 @@ class FrozenClock(Clock):
     def now(self) -> datetime:
         return self._at
 
+    def set(self, at: datetime) -> None:
+        self._at = at
+
     def advance(self, **delta: float) -> datetime:
         self._at += timedelta(**delta)
         return self._at

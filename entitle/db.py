@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -18,9 +18,14 @@ from entitle.settings import Settings
 
 @dataclass
 class StatementStats:
-    """SQL statements run on behalf of one request (logged, and asserted by tests)."""
+    """SQL statements run inside a `count_statements()` block (logged, asserted by tests).
+
+    Blocks nest: a statement counts in every enclosing block, so a test can count what
+    one request costs while the server counts it too.
+    """
 
     statements: int = 0
+    parent: StatementStats | None = None
 
 
 _stats: contextvars.ContextVar[StatementStats | None] = contextvars.ContextVar(
@@ -29,8 +34,8 @@ _stats: contextvars.ContextVar[StatementStats | None] = contextvars.ContextVar(
 
 
 @contextlib.contextmanager
-def count_statements() -> StatementStats:
-    stats = StatementStats()
+def count_statements() -> Iterator[StatementStats]:
+    stats = StatementStats(parent=_stats.get())
     token = _stats.set(stats)
     try:
         yield stats
@@ -40,8 +45,9 @@ def count_statements() -> StatementStats:
 
 def _count() -> None:
     stats = _stats.get()
-    if stats is not None:
+    while stats is not None:
         stats.statements += 1
+        stats = stats.parent
 
 
 class CountingSQLiteEngine(SQLiteEngine):
@@ -79,6 +85,10 @@ def make_engine(database_url: str) -> Engine:
 _engine: Engine | None = None
 
 
+def is_bound() -> bool:
+    return _engine is not None
+
+
 def engine() -> Engine:
     if _engine is None:
         raise RuntimeError("no database bound: call entitle.db.bind() first")
@@ -88,12 +98,15 @@ def engine() -> Engine:
 def bind(new_engine: Engine) -> Engine:
     """Point every table (and piccolo's migration runner) at `new_engine`."""
     global _engine
+    from piccolo.apps.migrations.tables import Migration
+
     from entitle import piccolo_conf
     from entitle.models import ALL_TABLES
 
     _engine = new_engine
     piccolo_conf.DB = new_engine
-    for table in ALL_TABLES:
+    # piccolo's own table of applied migrations caches the first engine it meets.
+    for table in (*ALL_TABLES, Migration):
         table._meta.db = new_engine
     return new_engine
 

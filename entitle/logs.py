@@ -23,3 +23,5 @@ def configure(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # piccolo announces the engine version at INFO on every connection; keep it quiet.
+    logging.getLogger("piccolo").setLevel(logging.WARNING)

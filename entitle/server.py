@@ -115,7 +115,7 @@ async def readyz(_: Request) -> Response:
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Starlette:
     runtime = runtime or Runtime(settings or load_settings())
-    if db._engine is None:
+    if not db.is_bound():
         db.bind_settings(runtime.settings)
 
     @contextlib.asynccontextmanager

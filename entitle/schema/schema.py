@@ -137,3 +137,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             MaskUnexpectedErrors,
         ],
     )
+
+
+def export_sdl(schema: strawberry.Schema) -> str:
+    """The SDL committed as schema.graphql: a breaking change shows up in review."""
+    return schema.as_str() + "\n"

@@ -1,0 +1,57 @@
+"""No N+1: a list costs the same number of SQL statements whatever its length."""
+
+from __future__ import annotations
+
+import pytest
+
+from entitle.schema.node import to_global_id
+from tests.factories import add_accounts, organization_id
+
+NESTED = """
+query($id: ID!, $first: Int!) {
+  organization(id: $id) {
+    accounts(first: $first) {
+      edges { node {
+        userId
+        grants { level privilege { name application { name } } }
+        identifiers { value organization { name } }
+        organization { name }
+      } }
+    }
+  }
+}
+"""
+
+
+@pytest.fixture
+async def big_alpha(fresh, clock) -> str:
+    await add_accounts("100001", 120, now=clock.now())
+    return to_global_id("Organization", await organization_id("100001"))
+
+
+async def _statements(client, sql_statements, org_id: str, first: int) -> tuple[int, int]:
+    with sql_statements() as stats:
+        data = (await client.execute(NESTED, {"id": org_id, "first": first})).ok()
+    edges = data["organization"]["accounts"]["edges"]
+    assert all(edge["node"]["grants"] for edge in edges)
+    return stats.statements, len(edges)
+
+
+async def test_nested_accounts_cost_the_same_statements_for_10_and_100(
+    saa_alpha, big_alpha, sql_statements
+):
+    few, n_few = await _statements(saa_alpha, sql_statements, big_alpha, 10)
+    many, n_many = await _statements(saa_alpha, sql_statements, big_alpha, 100)
+    assert (n_few, n_many) == (10, 100)
+    assert few == many
+    # session + viewer facts (4), organization, page, grants, privileges, applications,
+    # identifiers: a handful, whatever the page size.
+    assert many <= 12, many
+
+
+async def test_an_aa_list_costs_the_same_statements_for_10_and_100(
+    aa_alpha, big_alpha, sql_statements
+):
+    few, _ = await _statements(aa_alpha, sql_statements, big_alpha, 10)
+    many, _ = await _statements(aa_alpha, sql_statements, big_alpha, 100)
+    assert few == many
