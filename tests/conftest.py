@@ -41,6 +41,13 @@ async def _postgres_reachable() -> bool:
     return True
 
 
+def _restore(template: Path, path: Path) -> None:
+    # No connection outlives a query on SQLite, so the file can be swapped whole.
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(template, path)
+
+
 class Database:
     """One backend's test database: migrated once, reset to the demo data per test."""
 
@@ -74,11 +81,7 @@ class Database:
         self.clock.set(START)
         db.bind(self.engine)
         if self.backend == "sqlite":
-            # No connection outlives a query on SQLite, so the file can be swapped whole.
-            path = Path(self.settings.sqlite_path)
-            for suffix in ("-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-            shutil.copyfile(self.template, path)
+            _restore(self.template, Path(self.settings.sqlite_path))
         else:
             tables = ", ".join(f'"{name}"' for name in db.table_names())
             await db.engine().run_ddl(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")

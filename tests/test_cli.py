@@ -1,0 +1,111 @@
+"""The README's first command, for real: `entitle serve --demo` on a TCP port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.graphql_client import LOGIN
+
+DONE_WHEN = """
+{ viewer { userId organization { name accounts(first: 5) { edges { node { userId status } } } } } }
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _entitle(*args: str, env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "entitle.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def environ(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "ENTITLE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite'}",
+        "ENTITLE_ENV": "test",
+        "ENTITLE_DEMO_PASSWORD": "a demo password for the cli",
+        "ENTITLE_PORT": str(_free_port()),
+    }
+
+
+def test_serve_demo_migrates_seeds_and_serves_over_http(environ):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "entitle.cli", "serve", "--demo"],
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{environ['ENTITLE_PORT']}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        login = httpx.post(
+            f"{base}/graphql",
+            json={
+                "query": LOGIN,
+                "variables": {
+                    "input": {"userId": "saa.alpha", "password": environ["ENTITLE_DEMO_PASSWORD"]}
+                },
+            },
+        ).json()
+        token = login["data"]["login"]["token"]
+        body = httpx.post(
+            f"{base}/graphql",
+            json={"query": DONE_WHEN},
+            headers={"authorization": f"Bearer {token}"},
+        ).json()
+        assert "errors" not in body
+        viewer = body["data"]["viewer"]
+        assert viewer["organization"]["name"] == "Alpha Securities"
+        assert len(viewer["organization"]["accounts"]["edges"]) == 5
+        page = httpx.get(f"{base}/graphql", headers={"accept": "text/html"})
+        assert page.status_code == 200 and "graphiql" in page.text.lower()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_demo_seeding_is_refused_in_production(environ):
+    environ |= {"ENTITLE_ENV": "production", "ENTITLE_DATA_KEYS": "x" * 43 + "="}
+    assert _entitle("migrate", env=environ).returncode == 0
+    refused = _entitle("seed", "--demo", env=environ)
+    assert refused.returncode == 2
+    assert "refused" in refused.stderr
+
+
+def test_seed_refuses_a_database_that_has_data(environ):
+    assert _entitle("migrate", env=environ).returncode == 0
+    assert _entitle("seed", "--demo", env=environ).returncode == 0
+    again = _entitle("seed", "--demo", env=environ)
+    assert again.returncode == 2 and "empty" in again.stderr
+
+
+def test_schema_command_prints_the_sdl(environ):
+    printed = _entitle("schema", env=environ)
+    assert printed.returncode == 0
+    assert printed.stdout == (Path(__file__).parent.parent / "schema.graphql").read_text()

@@ -1,0 +1,200 @@
+"""The Polar policies, table-tested for every actor: operator, SAA, AA, user, another
+organization's admin, anonymous. Facts are relative to the viewer, so "another
+organization's SAA" is an SAA looking at OTHER_ORG facts."""
+
+from __future__ import annotations
+
+import pytest
+
+from entitle.authz.actor import ANONYMOUS, Profile
+from entitle.authz.engine import Authorizer
+from entitle.authz.facts import (
+    AccountFacts,
+    ApplicationFacts,
+    GrantFacts,
+    IdentifierFacts,
+    IndividualFacts,
+    OrganizationFacts,
+    PrivilegeFacts,
+)
+
+OPERATOR = Profile(signed_in=True, operator=True, user_type="SAA", manages_accounts=True)
+SAA = Profile(
+    signed_in=True,
+    user_type="SAA",
+    manages_accounts=True,
+    reads_individuals=True,
+    sensitive=("REG_VIEW_DOB", "REG_VIEW_SSN"),
+)
+AA = Profile(signed_in=True, user_type="AA", manages_accounts=True)
+AA_WITHOUT_MANAGE_ACCESS = Profile(signed_in=True, user_type="AA")
+USER = Profile(signed_in=True, user_type="USER")
+USER_WITH_SSN = Profile(
+    signed_in=True, user_type="USER", reads_individuals=True, sensitive=("REG_VIEW_SSN",)
+)
+
+
+@pytest.fixture(scope="module")
+def authorizer() -> Authorizer:
+    return Authorizer()
+
+
+def account(relation="SAME_ORG", status="ACTIVE", kind="HUMAN", user_type="USER"):
+    return AccountFacts(relation=relation, status=status, kind=kind, user_type=user_type)
+
+
+@pytest.mark.parametrize(
+    ("actor", "facts", "allowed"),
+    [
+        (OPERATOR, account("OTHER_ORG"), True),
+        (SAA, account("SAME_ORG"), True),
+        (SAA, account("OTHER_ORG"), False),  # another organization's SAA
+        (AA, account("SAME_ORG"), True),
+        (AA, account("OTHER_ORG"), False),
+        (AA_WITHOUT_MANAGE_ACCESS, account("SAME_ORG"), False),
+        (AA_WITHOUT_MANAGE_ACCESS, account("SELF"), True),
+        (USER, account("SAME_ORG"), False),
+        (USER, account("SELF"), True),
+        (ANONYMOUS, account("SELF"), False),
+        (ANONYMOUS, account("OTHER_ORG"), False),
+    ],
+)
+def test_acc_8_who_reads_an_account(authorizer, actor, facts, allowed):
+    assert authorizer.is_allowed(actor, "read", facts) is allowed
+
+
+@pytest.mark.parametrize(
+    ("actor", "allowed"),
+    [(OPERATOR, True), (SAA, True), (AA, False), (USER, False), (ANONYMOUS, False)],
+)
+def test_acc_7_deleted_accounts_are_visible_to_saa_and_operator_only(authorizer, actor, allowed):
+    relation = "OTHER_ORG" if actor is OPERATOR else "SAME_ORG"
+    assert authorizer.is_allowed(actor, "read", account(relation, "DELETED")) is allowed
+
+
+@pytest.mark.parametrize("kind", ["M2M", "FTP"])
+@pytest.mark.parametrize(
+    ("actor", "allowed"),
+    [(OPERATOR, True), (SAA, True), (AA, False), (USER, False), (ANONYMOUS, False)],
+)
+def test_acc_9_machine_accounts_are_visible_to_saa_and_operator_only(
+    authorizer, actor, allowed, kind
+):
+    relation = "OTHER_ORG" if actor is OPERATOR else "SAME_ORG"
+    assert authorizer.is_allowed(actor, "read", account(relation, kind=kind)) is allowed
+
+
+def test_acc_7_a_deleted_account_still_reads_its_own_record(authorizer):
+    assert authorizer.is_allowed(USER, "read", account("SELF", "DELETED"))
+
+
+@pytest.mark.parametrize(
+    ("actor", "facts", "allowed"),
+    [
+        (OPERATOR, GrantFacts(holder="OTHER_ORG", administered=False), True),
+        (SAA, GrantFacts(holder="SAME_ORG", administered=True), True),
+        (SAA, GrantFacts(holder="OTHER_ORG", administered=True), False),
+        (AA, GrantFacts(holder="SAME_ORG", administered=True), True),
+        (AA, GrantFacts(holder="SAME_ORG", administered=False), False),
+        (AA, GrantFacts(holder="SELF", administered=False), True),
+        (AA_WITHOUT_MANAGE_ACCESS, GrantFacts(holder="SAME_ORG", administered=True), False),
+        (USER, GrantFacts(holder="SAME_ORG", administered=False), False),
+        (USER, GrantFacts(holder="SELF", administered=False), True),
+        (ANONYMOUS, GrantFacts(holder="SELF", administered=True), False),
+    ],
+)
+def test_acc_8_an_admin_sees_only_the_entitlements_they_administer(
+    authorizer, actor, facts, allowed
+):
+    assert authorizer.is_allowed(actor, "read", facts) is allowed
+
+
+def test_ent_7_an_aa_without_manage_access_administers_nothing(authorizer):
+    same_org = GrantFacts(holder="SAME_ORG", administered=True)
+    assert authorizer.is_allowed(AA, "read", same_org)
+    assert not authorizer.is_allowed(AA_WITHOUT_MANAGE_ACCESS, "read", same_org)
+    assert not authorizer.is_allowed(AA_WITHOUT_MANAGE_ACCESS, "read", account("SAME_ORG"))
+
+
+@pytest.mark.parametrize(
+    ("actor", "facts", "allowed"),
+    [
+        (OPERATOR, IdentifierFacts(own_org=False, held=False), True),
+        (SAA, IdentifierFacts(own_org=True, held=False), True),
+        (SAA, IdentifierFacts(own_org=False, held=False), False),
+        (AA, IdentifierFacts(own_org=True, held=True), True),
+        (AA, IdentifierFacts(own_org=True, held=False), False),
+        (USER, IdentifierFacts(own_org=True, held=True), True),
+        (USER, IdentifierFacts(own_org=True, held=False), False),
+        (ANONYMOUS, IdentifierFacts(own_org=True, held=True), False),
+    ],
+)
+def test_ent_5_an_aa_sees_only_identifiers_assigned_to_them(authorizer, actor, facts, allowed):
+    assert authorizer.is_allowed(actor, "read", facts) is allowed
+
+
+@pytest.mark.parametrize(
+    ("actor", "own", "allowed"),
+    [
+        (OPERATOR, False, True),
+        (SAA, True, True),
+        (SAA, False, False),
+        (AA, True, True),
+        (USER, True, True),
+        (USER, False, False),
+        (ANONYMOUS, True, False),
+    ],
+)
+def test_organizations_are_visible_to_members_and_the_operator(authorizer, actor, own, allowed):
+    assert authorizer.is_allowed(actor, "read", OrganizationFacts(own=own)) is allowed
+
+
+@pytest.mark.parametrize(
+    ("actor", "available", "allowed"),
+    [
+        (OPERATOR, False, True),
+        (SAA, True, True),
+        (SAA, False, False),
+        (USER, True, True),
+        (ANONYMOUS, True, False),
+    ],
+)
+def test_org_2_privileges_visible_are_those_available_to_the_organization_type(
+    authorizer, actor, available, allowed
+):
+    assert authorizer.is_allowed(actor, "read", PrivilegeFacts(available=available)) is allowed
+
+
+def test_ent_1_the_catalog_shape_is_readable_when_signed_in(authorizer):
+    assert authorizer.is_allowed(USER, "read", ApplicationFacts())
+    assert not authorizer.is_allowed(ANONYMOUS, "read", ApplicationFacts())
+
+
+@pytest.mark.parametrize(
+    ("actor", "associated", "read", "ssn", "dob"),
+    [
+        (OPERATOR, False, True, False, False),
+        (SAA, True, True, True, True),
+        (SAA, False, False, False, False),  # another organization's SAA
+        (AA, True, False, False, False),  # no registration privilege
+        (USER_WITH_SSN, True, True, True, False),
+        (USER, True, False, False, False),
+        (ANONYMOUS, True, False, False, False),
+    ],
+)
+def test_ind_6_sensitive_fields_need_the_matching_privilege(
+    authorizer, actor, associated, read, ssn, dob
+):
+    facts = IndividualFacts(associated=associated)
+    assert authorizer.is_allowed(actor, "read", facts) is read
+    assert authorizer.is_allowed(actor, "read_ssn", facts) is ssn
+    assert authorizer.is_allowed(actor, "read_date_of_birth", facts) is dob
+
+
+def test_decisions_are_memoized(authorizer):
+    facts = account("SAME_ORG", "DRAFT")
+    authorizer.is_allowed(AA, "read", facts)
+    before = authorizer.evaluations
+    for _ in range(1000):
+        authorizer.is_allowed(AA, "read", facts)
+    assert authorizer.evaluations == before

@@ -1,0 +1,95 @@
+"""The HTTP surface: health, request IDs, masked faults, query limits, GraphiQL."""
+
+from __future__ import annotations
+
+import logging
+
+from entitle.models import Individual
+from tests.test_individuals import INDIVIDUAL, jane
+
+
+async def test_healthz_answers_without_the_database(http, sql_statements):
+    with sql_statements() as stats:
+        response = await http.get("/healthz")
+    assert response.json() == {"status": "ok"}
+    assert stats.statements == 0
+
+
+async def test_readyz_checks_the_database(http):
+    assert (await http.get("/readyz")).json() == {"status": "ok"}
+
+
+async def test_every_response_carries_a_request_id(http):
+    first = await http.get("/healthz")
+    second = await http.get("/healthz")
+    assert len(first.headers["x-request-id"]) == 16
+    assert first.headers["x-request-id"] != second.headers["x-request-id"]
+
+
+async def test_a_well_formed_client_request_id_is_kept_and_a_bad_one_replaced(http):
+    kept = await http.get("/healthz", headers={"x-request-id": "client-abc-12345"})
+    assert kept.headers["x-request-id"] == "client-abc-12345"
+    replaced = await http.get("/healthz", headers={"x-request-id": "bad id\nwith newline"})
+    assert replaced.headers["x-request-id"] != "bad id\nwith newline"
+
+
+async def test_an_unexpected_fault_is_masked_with_a_request_id_found_in_the_log(user_gamma, caplog):
+    # Key rotation gone wrong: a ciphertext no configured key decrypts.
+    await Individual.update({Individual.ssn_ciphertext: "gAAAAAbroken"}).where(
+        Individual.crd_number == "5000001"
+    )
+    with caplog.at_level(logging.ERROR, logger="entitle.errors"):
+        result = await user_gamma.execute(INDIVIDUAL, await jane())
+    assert result.status == 200
+    (error,) = result.errors
+    request_id = result.headers["x-request-id"]
+    assert error["extensions"] == {"code": "INTERNAL", "requestId": request_id}
+    assert error["path"] == ["individual", "ssn"]
+    assert "Traceback" not in str(result.body) and "ciphertext" not in str(result.body)
+    assert result.data["individual"]["dateOfBirth"] == "1980-04-12"
+    assert request_id in caplog.text and "Traceback" in caplog.text
+
+
+async def test_forbidden_and_unauthenticated_errors_are_not_masked(anonymous):
+    result = await anonymous.execute("{ accounts { totalCount } }")
+    assert result.errors[0]["message"] == "Sign in to read this."
+
+
+async def test_too_deep_a_query_is_refused(saa_alpha):
+    deep = (
+        "{ viewer { "
+        + "organization { accounts { edges { node { " * 4
+        + "userId"
+        + " } } } }" * 4
+        + " } }"
+    )
+    result = await saa_alpha.execute(deep)
+    assert result.data is None
+    assert "exceeds maximum operation depth" in result.errors[0]["message"]
+
+
+async def test_too_many_aliases_are_refused(saa_alpha):
+    aliases = " ".join(f"a{i}: viewer {{ userId }}" for i in range(40))
+    result = await saa_alpha.execute("{ " + aliases + " }")
+    assert result.data is None and result.errors
+
+
+async def test_malformed_requests_get_a_client_error_not_a_500(http):
+    response = await http.post(
+        "/graphql", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    syntax = await http.post("/graphql", json={"query": "{ viewer { "})
+    assert syntax.status_code == 200
+    assert syntax.json()["errors"][0]["message"].startswith("Syntax Error")
+
+
+async def test_queries_are_not_accepted_over_get(http):
+    response = await http.get("/graphql", params={"query": "{ viewer { userId } }"})
+    assert response.status_code != 200 or "data" not in response.text
+
+
+async def test_graphiql_is_served_to_browsers(http):
+    response = await http.get("/graphql", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()

@@ -1,0 +1,50 @@
+"""Settings come from the environment only; production has no secret defaults."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.fernet import Fernet
+
+from entitle.services.crypto import DataCipher
+from entitle.settings import Env, SettingsError, load_settings
+
+
+def test_development_defaults_serve_a_local_sqlite_file():
+    settings = load_settings({})
+    assert settings.env is Env.DEVELOPMENT
+    assert settings.database_url == "sqlite:///entitle.sqlite"
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+    assert settings.session_idle_seconds == 27 * 60  # AUTH-5
+
+
+def test_production_refuses_to_start_without_data_keys():
+    with pytest.raises(SettingsError, match="ENTITLE_DATA_KEYS"):
+        load_settings({"ENTITLE_ENV": "production"})
+
+
+def test_production_with_keys_starts():
+    key = Fernet.generate_key().decode()
+    settings = load_settings({"ENTITLE_ENV": "production", "ENTITLE_DATA_KEYS": key})
+    assert settings.is_production
+    assert str(settings.data_keys[0]) == key
+    assert key not in repr(settings)  # secrets do not leak through repr
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"ENTITLE_ENV": "staging"},
+        {"ENTITLE_DATABASE_URL": "mysql://x"},
+        {"ENTITLE_PORT": "eighty"},
+    ],
+)
+def test_malformed_settings_fail_at_start_up(environ):
+    with pytest.raises((SettingsError, ValueError)):
+        load_settings(environ)
+
+
+def test_data_keys_rotate_new_key_encrypts_old_key_still_decrypts():
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    ciphertext = DataCipher(load_settings({"ENTITLE_DATA_KEYS": old}).data_keys).encrypt("x")
+    rotated = DataCipher(load_settings({"ENTITLE_DATA_KEYS": f"{new},{old}"}).data_keys)
+    assert rotated.decrypt(ciphertext) == "x"
