@@ -61,9 +61,23 @@ def _in(column) -> Callable[[Viewer, Sequence[Any]], Combinable]:
     return lambda _viewer, values: column.is_in(list(values))
 
 
-def _truth(condition: Callable[[Viewer], Combinable], negation: Callable[[Viewer], Combinable]):
+def _equals_viewer(column, attribute: str) -> Callable[[Viewer, Sequence[bool]], Combinable]:
+    """True: `column` equals the viewer's `attribute`; False: it does not."""
+
     def sql(viewer: Viewer, values: Sequence[bool]) -> Combinable:
-        return condition(viewer) if values[0] else negation(viewer)
+        value = getattr(viewer, attribute) or 0
+        return column == value if values[0] else column != value
+
+    return sql
+
+
+def _member_of(
+    column, subquery: Callable[[Viewer], Any]
+) -> Callable[[Viewer, Sequence[bool]], Combinable]:
+    """True: `column` is among the values `subquery(viewer)` selects; False: it is not."""
+
+    def sql(viewer: Viewer, values: Sequence[bool]) -> Combinable:
+        return column.is_in(subquery(viewer)) if values[0] else column.not_in(subquery(viewer))
 
     return sql
 
@@ -96,14 +110,7 @@ class OrganizationFacts:
     own: bool
 
     dimensions: ClassVar[tuple[Dimension, ...]] = (
-        Dimension(
-            "own",
-            BOOL,
-            _truth(
-                lambda v: Organization.id == (v.organization_id or 0),
-                lambda v: Organization.id != (v.organization_id or 0),
-            ),
-        ),
+        Dimension("own", BOOL, _equals_viewer(Organization.id, "organization_id")),
     )
 
 
@@ -139,27 +146,14 @@ class IdentifierFacts:
     held: bool
 
     dimensions: ClassVar[tuple[Dimension, ...]] = (
-        Dimension(
-            "own_org",
-            BOOL,
-            _truth(
-                lambda v: Identifier.organization == (v.organization_id or 0),
-                lambda v: Identifier.organization != (v.organization_id or 0),
-            ),
-        ),
+        Dimension("own_org", BOOL, _equals_viewer(Identifier.organization, "organization_id")),
         Dimension(
             "held",
             BOOL,
-            _truth(
-                lambda v: Identifier.id.is_in(
-                    IdentifierAssignment.select(IdentifierAssignment.identifier).where(
-                        IdentifierAssignment.account == (v.account_id or 0)
-                    )
-                ),
-                lambda v: Identifier.id.not_in(
-                    IdentifierAssignment.select(IdentifierAssignment.identifier).where(
-                        IdentifierAssignment.account == (v.account_id or 0)
-                    )
+            _member_of(
+                Identifier.id,
+                lambda v: IdentifierAssignment.select(IdentifierAssignment.identifier).where(
+                    IdentifierAssignment.account == (v.account_id or 0)
                 ),
             ),
         ),
@@ -180,28 +174,21 @@ class PrivilegeFacts:
     dimensions: ClassVar[tuple[Dimension, ...]] = (Dimension("available", BOOL),)
 
 
-def _associated(viewer: Viewer):
-    return Individual.id.is_in(
-        IndividualAssociation.select(IndividualAssociation.individual).where(
-            IndividualAssociation.organization == (viewer.organization_id or 0)
-        )
-    )
-
-
-def _not_associated(viewer: Viewer):
-    return Individual.id.not_in(
-        IndividualAssociation.select(IndividualAssociation.individual).where(
-            IndividualAssociation.organization == (viewer.organization_id or 0)
-        )
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class IndividualFacts:
     associated: bool  # associated with the viewer's organization (IND-6)
 
     dimensions: ClassVar[tuple[Dimension, ...]] = (
-        Dimension("associated", BOOL, _truth(_associated, _not_associated)),
+        Dimension(
+            "associated",
+            BOOL,
+            _member_of(
+                Individual.id,
+                lambda v: IndividualAssociation.select(IndividualAssociation.individual).where(
+                    IndividualAssociation.organization == (v.organization_id or 0)
+                ),
+            ),
+        ),
     )
 
 

@@ -13,6 +13,7 @@ from entitle.enums import AccountStatus
 from entitle.errors import BadArgument, Forbidden
 from entitle.models import Account as AccountTable
 from entitle.models import Grant, IdentifierAssignment
+from entitle.resolvers.loaders import load_visible
 from entitle.resolvers.pagination import paginate
 from entitle.schema.accounts import Account, AccountFilter
 from entitle.schema.node import from_global_id
@@ -25,12 +26,7 @@ MAX_SEARCH_TERMS = 8
 
 
 async def account_by_pk(info: strawberry.Info, pk: int) -> Account | None:
-    """The account, or None when it does not exist or the viewer may not see it."""
-    row = await info.context.loaders.account_by_id.load(pk)
-    if row is None:
-        return None
-    account = Account.from_row(row)
-    return account if info.context.authz.can("read", account) else None
+    return await load_visible(info, info.context.loaders.account_by_id, pk, Account.from_row)
 
 
 def _escape_like(text: str) -> str:

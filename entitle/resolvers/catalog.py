@@ -5,23 +5,17 @@ from __future__ import annotations
 import strawberry
 
 from entitle.models import Application as ApplicationTable
+from entitle.resolvers.loaders import load_visible
 from entitle.schema.catalog import Application, Privilege
 
 
 async def privilege_by_pk(info: strawberry.Info, pk: int) -> Privilege | None:
-    row = await info.context.loaders.privilege_by_id.load(pk)
-    if row is None:
-        return None
-    privilege = Privilege.from_row(row)
-    return privilege if info.context.authz.can("read", privilege) else None
+    return await load_visible(info, info.context.loaders.privilege_by_id, pk, Privilege.from_row)
 
 
 async def application_by_pk(info: strawberry.Info, pk: int) -> Application | None:
-    row = await info.context.loaders.application_by_id.load(pk)
-    if row is None:
-        return None
-    application = Application.from_row(row)
-    return application if info.context.authz.can("read", application) else None
+    loader = info.context.loaders.application_by_id
+    return await load_visible(info, loader, pk, Application.from_row)
 
 
 async def list_applications(info: strawberry.Info) -> list[Application]:

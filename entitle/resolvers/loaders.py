@@ -7,9 +7,10 @@ loop when constructed, and a loader's cache must never be shared across viewers.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, TypeVar
 
+import strawberry
 from aiodataloader import DataLoader
 from piccolo.columns import Column
 from piccolo.table import Table
@@ -28,6 +29,7 @@ from entitle.models import (
 )
 
 Row = dict[str, Any]
+T = TypeVar("T")
 
 
 class RowByIdLoader(DataLoader):
@@ -100,3 +102,15 @@ class Loaders:
         self.organizations_by_individual = RowsByKeyLoader(
             IndividualAssociation.individual, IndividualAssociation.organization
         )
+
+
+async def load_visible(
+    info: strawberry.Info, loader: DataLoader, pk: int, build: Callable[[Row], T]
+) -> T | None:
+    """The object with primary key `pk`, or None when it is missing or the viewer may not
+    read it: the two answers are the same on purpose."""
+    row = await loader.load(pk)
+    if row is None:
+        return None
+    resource = build(row)
+    return resource if info.context.authz.can("read", resource) else None

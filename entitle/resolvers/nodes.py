@@ -9,19 +9,10 @@ import strawberry
 
 from entitle.resolvers.accounts import account_by_pk
 from entitle.resolvers.catalog import application_by_pk, privilege_by_pk
+from entitle.resolvers.identifiers import identifier_by_pk
 from entitle.resolvers.individuals import individual_by_pk
 from entitle.resolvers.organizations import organization_by_pk
-from entitle.schema.identifiers import Identifier
 from entitle.schema.node import from_global_id
-
-
-async def identifier_by_pk(info: strawberry.Info, pk: int) -> Identifier | None:
-    row = await info.context.loaders.identifier_by_id.load(pk)
-    if row is None:
-        return None
-    identifier = Identifier.from_row(row)
-    return identifier if info.context.authz.can("read", identifier) else None
-
 
 BY_TYPE: dict[str, Callable[[strawberry.Info, int], Awaitable[Any]]] = {
     "Account": account_by_pk,

@@ -6,17 +6,15 @@ import strawberry
 
 from entitle.authz.facts import OrganizationFacts
 from entitle.models import Organization as OrganizationTable
+from entitle.resolvers.loaders import load_visible
 from entitle.resolvers.pagination import paginate
 from entitle.schema.organizations import Organization
 from entitle.schema.pagination import Connection
 
 
 async def organization_by_pk(info: strawberry.Info, pk: int) -> Organization | None:
-    row = await info.context.loaders.organization_by_id.load(pk)
-    if row is None:
-        return None
-    organization = Organization.from_row(row)
-    return organization if info.context.authz.can("read", organization) else None
+    loader = info.context.loaders.organization_by_id
+    return await load_visible(info, loader, pk, Organization.from_row)
 
 
 async def list_organizations(
