@@ -6,7 +6,7 @@ import base64
 import hashlib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from starlette.config import Config
@@ -43,7 +43,11 @@ class Settings:
     max_query_depth: int = 12
     max_page_size: int = 500
     log_level: str = "INFO"
-    extra: Mapping[str, str] = field(default_factory=dict)
+    public_url: str = "http://127.0.0.1:8000"
+    smtp_url: Secret | None = None
+    mail_from: str = "entitle@localhost"
+    activation_link_hours: int = 72
+    jobs_interval_seconds: int = 60
 
     @property
     def is_production(self) -> bool:
@@ -90,4 +94,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_query_depth=config("ENTITLE_MAX_QUERY_DEPTH", cast=int, default=12),
         max_page_size=config("ENTITLE_MAX_PAGE_SIZE", cast=int, default=500),
         log_level=config("ENTITLE_LOG_LEVEL", default="INFO"),
+        public_url=config("ENTITLE_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/"),
+        smtp_url=config("ENTITLE_SMTP_URL", cast=Secret, default=None),
+        mail_from=config("ENTITLE_MAIL_FROM", default="entitle@localhost"),
+        activation_link_hours=config("ENTITLE_ACTIVATION_LINK_HOURS", cast=int, default=72),
+        jobs_interval_seconds=config("ENTITLE_JOBS_INTERVAL_SECONDS", cast=int, default=60),
     )

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from entitle.authz.engine import RequestAuthz
+from entitle.authz.facts import AccountFacts, Relation
 from entitle.enums import AccountKind, AccountStatus
 from entitle.models import Account as AccountTable
 from entitle.models import Identifier, Privilege
@@ -18,6 +19,7 @@ from entitle.services import sessions
 from tests.factories import organization_id
 
 ALL_STATUSES = [s.value for s in AccountStatus]
+LIVE_STATUSES = [s for s in ALL_STATUSES if s != "DELETED"]
 
 SEARCH = """
 query($filter: AccountFilter, $first: Int = 50, $after: String) {
@@ -66,20 +68,22 @@ async def test_acc_7_deleted_accounts_are_visible_to_the_saa_not_to_an_aa(
 ):
     assert await user_ids(saa_alpha, statuses=["DELETED"]) == ["former.alpha"]
     assert await user_ids(operator, statuses=["DELETED"]) == ["former.alpha"]
-    assert await user_ids(aa_alpha, statuses=["DELETED"]) == []
+    refused = await aa_alpha.execute(SEARCH, {"filter": {"statuses": ["DELETED"]}})
+    assert refused.error_codes() == ["FORBIDDEN"]
     result = await aa_alpha.execute(ACCOUNT, {"id": await account_id("former.alpha")})
     assert result.ok() == {"account": None, "node": None}
 
 
 async def test_acc_9_machine_accounts_are_visible_to_the_saa_only(saa_alpha, aa_alpha, user_alpha):
     assert await user_ids(saa_alpha, kinds=["M2M"]) == ["m2m.alpha"]
-    assert await user_ids(aa_alpha, kinds=["M2M"]) == []
-    assert await user_ids(user_alpha, kinds=["M2M"]) == []
-    assert "m2m.alpha" not in await user_ids(aa_alpha, statuses=ALL_STATUSES)
+    for client in (aa_alpha, user_alpha):
+        refused = await client.execute(SEARCH, {"filter": {"kinds": ["M2M"]}})
+        assert refused.error_codes() == ["FORBIDDEN"]
+    assert "m2m.alpha" not in await user_ids(aa_alpha, statuses=LIVE_STATUSES)
 
 
 async def test_acc_8_an_aa_sees_the_organizations_people_but_not_deleted_or_machines(aa_alpha):
-    assert await user_ids(aa_alpha, statuses=ALL_STATUSES) == [
+    assert await user_ids(aa_alpha, statuses=LIVE_STATUSES) == [
         "aa.alpha",
         "aa2.alpha",
         "draft.alpha",
@@ -90,7 +94,7 @@ async def test_acc_8_an_aa_sees_the_organizations_people_but_not_deleted_or_mach
 
 
 async def test_a_user_sees_only_their_own_account(user_alpha):
-    assert await user_ids(user_alpha, statuses=ALL_STATUSES) == ["user.alpha"]
+    assert await user_ids(user_alpha, statuses=LIVE_STATUSES) == ["user.alpha"]
     result = await user_alpha.execute(ACCOUNT, {"id": await account_id("user2.alpha")})
     assert result.ok() == {"account": None, "node": None}
 
@@ -276,6 +280,7 @@ async def test_policy_sql_selects_exactly_what_the_per_object_decision_allows(
         ]
     )
     rows = await AccountTable.select(*AccountTable.all_columns())
+    deleted_ids = {r["user_id"] for r in rows if r["status"] == "DELETED"}
     for user_id in ("operator", "saa.alpha", "aa.alpha", "user.alpha", "saa.beta", "aa.beta"):
         client = await anonymous.login(user_id)
         viewer = await sessions.authenticate(
@@ -283,5 +288,18 @@ async def test_policy_sql_selects_exactly_what_the_per_object_decision_allows(
         )
         authz = RequestAuthz(fresh.runtime.authorizer, viewer)
         expected = sorted(r["user_id"] for r in rows if authz.can("read", Account.from_row(r)))
-        found = await user_ids(client, statuses=ALL_STATUSES, first=500)
-        assert found == expected, user_id
+        # Only who may read deleted accounts may ask for them (ACC-8).
+        deleted = AccountFacts(Relation.SAME_ORG, "DELETED", "HUMAN", "USER")
+        statuses = ALL_STATUSES if authz.allows("read", deleted) else LIVE_STATUSES
+        found = await user_ids(client, statuses=statuses, first=500)
+        assert found == [u for u in expected if statuses is ALL_STATUSES or u not in deleted_ids]
+
+
+async def test_acc_8_only_the_saa_and_operator_filter_by_organization_class(
+    operator, saa_alpha, aa_alpha
+):
+    assert "saa.gamma" in await user_ids(operator, orgClasses=["REGULATOR"])
+    assert "saa.beta" not in await user_ids(operator, orgClasses=["REGULATOR"])
+    assert len(await user_ids(saa_alpha, orgClasses=["FIRM"])) == 6
+    refused = await aa_alpha.execute(SEARCH, {"filter": {"orgClasses": ["FIRM"]}})
+    assert refused.error_codes() == ["FORBIDDEN"]

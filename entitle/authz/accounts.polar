@@ -21,3 +21,59 @@ allow(viewer: Profile, "read", account: AccountFacts) if
     account.relation = "SAME_ORG" and
     account.status != "DELETED" and
     account.kind = "HUMAN";
+
+# Administering another account of the organization (ACC-5, ACC-6, ACC-11, ENT-2).
+# Nobody administers their own account this way (SAME_ORG excludes SELF), and a deleted
+# account is read-only for everyone (ACC-11).
+administers(viewer: Profile, account: AccountFacts) if
+    viewer.user_type = "SAA" and
+    account.relation = "SAME_ORG" and
+    account.status != "DELETED";
+
+# An AA administers only USER accounts: never another AA or the SAA (ACC-5, ACC-6, ENT-2),
+# and never machine accounts, which they cannot see (ACC-9).
+administers(viewer: Profile, account: AccountFacts) if
+    viewer.user_type = "AA" and
+    viewer.manages_accounts and
+    account.relation = "SAME_ORG" and
+    account.user_type = "USER" and
+    account.kind = "HUMAN" and
+    account.status != "DELETED";
+
+allow(viewer: Profile, "update", account: AccountFacts) if
+    administers(viewer, account);
+
+# ACC-5: the SAA edits only phone numbers, title and department on their own account.
+allow(viewer: Profile, "update_contact", account: AccountFacts) if
+    administers(viewer, account);
+allow(viewer: Profile, "update_contact", account: AccountFacts) if
+    viewer.user_type = "SAA" and
+    account.relation = "SELF" and
+    account.status != "DELETED";
+
+allow(viewer: Profile, "activate", account: AccountFacts) if
+    administers(viewer, account);
+allow(viewer: Profile, "disable", account: AccountFacts) if
+    administers(viewer, account);
+allow(viewer: Profile, "delete", account: AccountFacts) if
+    administers(viewer, account);
+allow(viewer: Profile, "manage_entitlements", account: AccountFacts) if
+    administers(viewer, account);
+
+# ACC-6: an account the operator disabled is enabled only by the operator.
+allow(viewer: Profile, "enable", account: AccountFacts) if
+    administers(viewer, account) and
+    account.status != "DISABLED_BY_OPERATOR";
+
+# The operator disables and enables any account, and sets up the machine accounts it
+# creates (ACC-9).
+allow(viewer: Profile, action: String, account: AccountFacts) if
+    viewer.operator and
+    action in ["disable", "enable"] and
+    account.relation != "SELF" and
+    account.status != "DELETED";
+allow(viewer: Profile, action: String, account: AccountFacts) if
+    viewer.operator and
+    action in ["activate", "manage_entitlements", "update", "update_contact", "delete"] and
+    account.kind != "HUMAN" and
+    account.status != "DELETED";

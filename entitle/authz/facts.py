@@ -20,6 +20,7 @@ from entitle.authz.actor import Viewer
 from entitle.enums import AccountKind, AccountStatus, UserType
 from entitle.models import (
     Account,
+    AuditEvent,
     Identifier,
     IdentifierAssignment,
     Individual,
@@ -42,6 +43,16 @@ def relation_of(viewer: Viewer, account_id: int, organization_id: int) -> str:
     if organization_id == viewer.organization_id:
         return Relation.SAME_ORG
     return Relation.OTHER_ORG
+
+
+def account_facts(viewer: Viewer, row: dict[str, Any]) -> AccountFacts:
+    """Facts about an account row (columns id, organization, status, kind, user_type)."""
+    return AccountFacts(
+        relation=relation_of(viewer, row["id"], row["organization"]),
+        status=row["status"],
+        kind=row["kind"],
+        user_type=row["user_type"],
+    )
 
 
 NEVER: Combinable = WhereRaw("1 = 0")
@@ -141,6 +152,30 @@ class GrantFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class GrantChangeFacts:
+    """A grant to be made, changed or revoked, at `level` (the new one, or the one revoked)."""
+
+    administered: bool  # the viewer holds ADMIN on the privilege (ENT-2)
+    available: bool  # available to the account's organization type (ORG-2)
+    level: str
+
+    dimensions: ClassVar[tuple[Dimension, ...]] = (
+        Dimension("administered", BOOL),
+        Dimension("available", BOOL),
+        Dimension("level", ("USER", "ADMIN")),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEventFacts:
+    own_org: bool
+
+    dimensions: ClassVar[tuple[Dimension, ...]] = (
+        Dimension("own_org", BOOL, _equals_viewer(AuditEvent.organization_id, "organization_id")),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class IdentifierFacts:
     own_org: bool
     held: bool
@@ -196,6 +231,8 @@ FACT_CLASSES = (
     OrganizationFacts,
     AccountFacts,
     GrantFacts,
+    GrantChangeFacts,
+    AuditEventFacts,
     IdentifierFacts,
     ApplicationFacts,
     PrivilegeFacts,

@@ -17,3 +17,24 @@ allow(viewer: Profile, "read", grant: GrantFacts) if
     viewer.manages_accounts and
     grant.holder = "SAME_ORG" and
     grant.administered;
+
+# Changing a grant: granting, changing its level or revoking it (ENT-2). Whether the
+# viewer may touch the account at all is the account's "manage_entitlements"; a
+# privilege must always be available to the account's organization type (ORG-2).
+allow(viewer: Profile, "change", change: GrantChangeFacts) if
+    viewer.operator and
+    change.available;
+
+# The SAA holds ADMIN on every privilege available to the organization (ENT-2).
+allow(viewer: Profile, "change", change: GrantChangeFacts) if
+    viewer.user_type = "SAA" and
+    change.available and
+    change.administered;
+
+# An AA changes only what they hold ADMIN on, and only the SAA grants ADMIN level.
+allow(viewer: Profile, "change", change: GrantChangeFacts) if
+    viewer.user_type = "AA" and
+    viewer.manages_accounts and
+    change.available and
+    change.administered and
+    change.level = "USER";

@@ -11,3 +11,15 @@ allow(viewer: Profile, "read", identifier: IdentifierFacts) if
 allow(viewer: Profile, "read", identifier: IdentifierFacts) if
     viewer.user_type = "SAA" and
     identifier.own_org;
+
+# Assigning or unassigning an identifier (ENT-5): an AA only those assigned to them.
+allow(viewer: Profile, "assign", _identifier: IdentifierFacts) if
+    viewer.operator;
+allow(viewer: Profile, "assign", identifier: IdentifierFacts) if
+    viewer.user_type = "SAA" and
+    identifier.own_org;
+allow(viewer: Profile, "assign", identifier: IdentifierFacts) if
+    viewer.user_type = "AA" and
+    viewer.manages_accounts and
+    identifier.own_org and
+    identifier.held;

@@ -8,3 +8,23 @@ allow(viewer: Profile, "read", _org: OrganizationFacts) if
 allow(viewer: Profile, "read", org: OrganizationFacts) if
     viewer.signed_in and
     org.own;
+
+# ACC-1: SAAs and AAs create accounts in their own organization.
+allow(viewer: Profile, "create_account", org: OrganizationFacts) if
+    org.own and
+    viewer.user_type = "SAA";
+allow(viewer: Profile, "create_account", org: OrganizationFacts) if
+    org.own and
+    viewer.user_type = "AA" and
+    viewer.manages_accounts;
+
+# ACC-9: machine accounts are created only by the operator.
+allow(viewer: Profile, "create_machine_account", _org: OrganizationFacts) if
+    viewer.operator;
+
+# ACC-8: filtering a search by organization class is for the SAA (and the operator).
+allow(viewer: Profile, "search_by_org_class", org: OrganizationFacts) if
+    org.own and
+    viewer.user_type = "SAA";
+allow(viewer: Profile, "search_by_org_class", _org: OrganizationFacts) if
+    viewer.operator;

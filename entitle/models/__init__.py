@@ -9,12 +9,14 @@ from entitle.models.individuals import Individual, IndividualAssociation
 from entitle.models.organizations import Organization
 from entitle.models.outbox import OutboxMessage
 from entitle.models.sessions import Session
+from entitle.models.tokens import AccountToken
 
 # Dependency order: a table comes after every table it references.
 ALL_TABLES = (
     Organization,
     Account,
     Session,
+    AccountToken,
     Application,
     Privilege,
     PrivilegeAvailability,

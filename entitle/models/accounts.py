@@ -1,4 +1,4 @@
-from piccolo.columns import Date, ForeignKey, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from entitle.enums import AccountKind, AccountStatus, UserType
@@ -30,3 +30,5 @@ class Account(Table):
     deleted_by = ForeignKey("self", null=True, on_delete=OnDelete.set_null)
     deleted_at = Timestamptz(null=True, default=None)
     deleted_reason = Text(null=True, default=None)
+    disabled_reason = Text(null=True, default=None)
+    draft_reminders_sent = Integer(default=0, help_text="ACC-2 reminders sent to the creator.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from entitle.authz.guards import SIGNED_IN, field
 from entitle.models import Application as ApplicationTable
 from entitle.resolvers.loaders import load_visible
 from entitle.schema.catalog import Application, Privilege
@@ -24,3 +25,10 @@ async def list_applications(info: strawberry.Info) -> list[Application]:
         ApplicationTable.position
     )
     return info.context.authz.visible([Application.from_row(r) for r in rows])
+
+
+@strawberry.type
+class CatalogQuery:
+    @field(SIGNED_IN, description="The entitlement catalog (ENT-1).")
+    async def applications(self, info: strawberry.Info) -> list[Application]:
+        return await list_applications(info)

@@ -7,9 +7,11 @@ import asyncio
 import strawberry
 
 from entitle.authz.facts import IndividualFacts
+from entitle.authz.guards import SIGNED_IN, field
 from entitle.models import Individual as IndividualTable
 from entitle.resolvers.pagination import paginate
 from entitle.schema.individuals import Individual
+from entitle.schema.node import from_global_id
 from entitle.schema.pagination import Connection
 
 
@@ -49,3 +51,23 @@ async def list_individuals(
     for edge, node in zip(connection.edges, nodes, strict=True):
         edge.node = node
     return connection
+
+
+@strawberry.type
+class IndividualQuery:
+    @field(SIGNED_IN)
+    async def individual(self, info: strawberry.Info, id: strawberry.ID) -> Individual | None:
+        decoded = from_global_id(str(id))
+        if decoded is None or decoded[0] != "Individual":
+            return None
+        return await individual_by_pk(info, decoded[1])
+
+    @field(SIGNED_IN, description="Individuals associated with the viewer's organization (IND-6).")
+    async def individuals(
+        self,
+        info: strawberry.Info,
+        first: int = 20,
+        after: str | None = None,
+        crd_number: str | None = None,
+    ) -> Connection[Individual]:
+        return await list_individuals(info, first=first, after=after, crd_number=crd_number)

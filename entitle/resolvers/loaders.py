@@ -18,6 +18,7 @@ from piccolo.table import Table
 from entitle.models import (
     Account,
     Application,
+    AuditEvent,
     Grant,
     Identifier,
     IdentifierAssignment,
@@ -79,6 +80,7 @@ class Loaders:
         self.privilege_by_id = RowByIdLoader(Privilege, *Privilege.all_columns())
         self.individual_by_id = RowByIdLoader(Individual, *Individual.all_columns())
         self.identifier_by_id = RowByIdLoader(Identifier, *Identifier.all_columns())
+        self.audit_event_by_id = RowByIdLoader(AuditEvent, *AuditEvent.all_columns())
         self.grants_by_account = RowsByKeyLoader(
             Grant.account, *Grant.all_columns(), order_by=Grant.privilege
         )

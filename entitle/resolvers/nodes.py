@@ -7,12 +7,14 @@ from typing import Any
 
 import strawberry
 
+from entitle.authz.guards import SIGNED_IN, field
 from entitle.resolvers.accounts import account_by_pk
+from entitle.resolvers.audit import audit_event_by_pk
 from entitle.resolvers.catalog import application_by_pk, privilege_by_pk
 from entitle.resolvers.identifiers import identifier_by_pk
 from entitle.resolvers.individuals import individual_by_pk
 from entitle.resolvers.organizations import organization_by_pk
-from entitle.schema.node import from_global_id
+from entitle.schema.node import Node, from_global_id
 
 BY_TYPE: dict[str, Callable[[strawberry.Info, int], Awaitable[Any]]] = {
     "Account": account_by_pk,
@@ -21,6 +23,7 @@ BY_TYPE: dict[str, Callable[[strawberry.Info, int], Awaitable[Any]]] = {
     "Privilege": privilege_by_pk,
     "Identifier": identifier_by_pk,
     "Individual": individual_by_pk,
+    "AuditEvent": audit_event_by_pk,
 }
 
 
@@ -30,3 +33,10 @@ async def node_by_id(info: strawberry.Info, global_id: str, type_name: str | Non
         return None
     resolve = BY_TYPE.get(decoded[0])
     return await resolve(info, decoded[1]) if resolve else None
+
+
+@strawberry.type
+class NodeQuery:
+    @field(SIGNED_IN, description="Any object by global ID; null when missing or not visible.")
+    async def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
+        return await node_by_id(info, id)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import strawberry
 
 from entitle.authz.facts import OrganizationFacts
+from entitle.authz.guards import SIGNED_IN, field
 from entitle.models import Organization as OrganizationTable
 from entitle.resolvers.loaders import load_visible
 from entitle.resolvers.pagination import paginate
+from entitle.schema.node import from_global_id
 from entitle.schema.organizations import Organization
 from entitle.schema.pagination import Connection
 
@@ -32,3 +34,23 @@ async def list_organizations(
         after=after,
         node=Organization.from_row,
     )
+
+
+@strawberry.type
+class OrganizationQuery:
+    @field(SIGNED_IN)
+    async def organization(self, info: strawberry.Info, id: strawberry.ID) -> Organization | None:
+        decoded = from_global_id(str(id))
+        if decoded is None or decoded[0] != "Organization":
+            return None
+        return await organization_by_pk(info, decoded[1])
+
+    @field(SIGNED_IN, description="The operator sees every organization; others their own.")
+    async def organizations(
+        self,
+        info: strawberry.Info,
+        first: int = 20,
+        after: str | None = None,
+        text: str | None = None,
+    ) -> Connection[Organization]:
+        return await list_organizations(info, first=first, after=after, text=text)

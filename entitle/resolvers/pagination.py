@@ -17,13 +17,13 @@ from entitle.schema.pagination import Connection, Edge, PageInfo, decode_cursor,
 T = TypeVar("T")
 
 
-def _after(order: Sequence[Column], values: list[Any]) -> SqlCondition:
-    """Rows strictly after `values` in the (ascending) order of `order`: a keyset condition."""
+def _after(order: Sequence[Column], values: list[Any], descending: bool) -> SqlCondition:
+    """Rows strictly after `values` in the order of `order`: a keyset condition."""
     if len(values) != len(order):
         raise BadArgument("`after` is not a cursor of this list.")
     condition = None
     for i in range(len(order) - 1, -1, -1):
-        term = order[i] > values[i]
+        term = order[i] < values[i] if descending else order[i] > values[i]
         if condition is not None:
             term = term | ((order[i] == values[i]) & condition)
         condition = term
@@ -38,6 +38,7 @@ async def paginate(
     conditions: Sequence[Combinable],
     where: SqlCondition,
     order: Sequence[Column],
+    descending: bool = False,
     first: int,
     after: str | None,
     node: Callable[[dict[str, Any]], T],
@@ -55,8 +56,8 @@ async def paginate(
     for condition in filters:
         page = page.where(condition)
     if after is not None:
-        page = page.where(_after(order, decode_cursor(after)))
-    rows = await page.order_by(*order).limit(first + 1)
+        page = page.where(_after(order, decode_cursor(after), descending))
+    rows = await page.order_by(*order, ascending=not descending).limit(first + 1)
     has_next = len(rows) > first
     rows = rows[:first]
     names = [c._meta.name for c in order]

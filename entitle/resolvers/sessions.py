@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import strawberry
 
+from entitle.authz.guards import PUBLIC, SIGNED_IN, field
 from entitle.resolvers.accounts import account_by_pk
 from entitle.schema.errors import ErrorCode, UserError
 from entitle.schema.sessions import LoginInput, LoginPayload, LogoutInput, LogoutPayload
@@ -57,3 +58,16 @@ async def logout(info: strawberry.Info, input: LogoutInput | None = None) -> Log
         request_id=context.request_id,
     )
     return LogoutPayload(errors=[])
+
+
+@strawberry.type
+class SessionMutation:
+    @field(PUBLIC, description="Sign in with user ID and password; answers a bearer token.")
+    async def login(self, info: strawberry.Info, input: LoginInput) -> LoginPayload:
+        return await login(info, input)
+
+    @field(SIGNED_IN, description="End this session (or every session of the account).")
+    async def logout(
+        self, info: strawberry.Info, input: LogoutInput | None = None
+    ) -> LogoutPayload:
+        return await logout(info, input)

@@ -1,24 +1,27 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from entitle.authz.actor import Viewer
-from entitle.authz.facts import AccountFacts, relation_of
-from entitle.authz.guards import field
-from entitle.schema.enums import AccountKind, AccountStatus, UserType
+from entitle.authz.facts import AccountFacts, account_facts
+from entitle.authz.guards import STRUCTURAL, field
+from entitle.schema.enums import AccountKind, AccountStatus, OrgClass, PrivilegeLevel, UserType
+from entitle.schema.errors import UserError
 from entitle.schema.node import Node
 
 if TYPE_CHECKING:
-    from entitle.schema.grants import Grant
+    from entitle.schema.grants import EffectiveGrant, Grant
     from entitle.schema.identifiers import Identifier
     from entitle.schema.organizations import Organization
 
 OrganizationT = Annotated["Organization", strawberry.lazy("entitle.schema.organizations")]
 GrantT = Annotated["Grant", strawberry.lazy("entitle.schema.grants")]
 IdentifierT = Annotated["Identifier", strawberry.lazy("entitle.schema.identifiers")]
+EffectiveGrantT = Annotated["EffectiveGrant", strawberry.lazy("entitle.schema.grants")]
 
 
 @strawberry.type(description="A sign-in account of an organization: a person or a machine.")
@@ -73,11 +76,15 @@ class Account(Node):
         )
 
     def authz_facts(self, viewer: Viewer) -> AccountFacts:
-        return AccountFacts(
-            relation=relation_of(viewer, self.pk, self.organization_id),
-            status=self.status.value,
-            kind=self.kind.value,
-            user_type=self.user_type.value,
+        return account_facts(
+            viewer,
+            {
+                "id": self.pk,
+                "organization": self.organization_id,
+                "status": self.status.value,
+                "kind": self.kind.value,
+                "user_type": self.user_type.value,
+            },
         )
 
     @field()
@@ -101,6 +108,16 @@ class Account(Node):
         rows = await info.context.loaders.grants_by_account.load(self.pk)
         return info.context.authz.visible([Grant.from_row(r, self) for r in rows])
 
+    @field(
+        description="ENT-8: each privilege once, at the highest level held, with where it came "
+        "from; an AA sees only those they administer."
+    )
+    async def effective_grants(self, info: strawberry.Info) -> list[EffectiveGrantT]:
+        from entitle.schema.grants import EffectiveGrant
+
+        rows = await info.context.loaders.grants_by_account.load(self.pk)
+        return info.context.authz.visible(EffectiveGrant.merge(rows, self))
+
     @field(description="Identifiers assigned; an AA sees only those assigned to them (ENT-5).")
     async def identifiers(self, info: strawberry.Info) -> list[IdentifierT]:
         from entitle.schema.identifiers import Identifier
@@ -119,6 +136,9 @@ class AccountFilter:
         default=None, description="Default: ACTIVE only."
     )
     user_types: list[UserType] | None = None
+    org_classes: list[OrgClass] | None = strawberry.field(
+        default=None, description="SAA and operator only (ACC-8)."
+    )
     kinds: list[AccountKind] | None = strawberry.field(
         default=None, description="Machine accounts are visible to the SAA only (ACC-9)."
     )
@@ -128,3 +148,155 @@ class AccountFilter:
     identifier_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="Accounts holding every one of these identifiers."
     )
+
+
+@strawberry.enum(description="Where an effective grant comes from (ENT-8).")
+class GrantSourceKind(Enum):
+    DIRECT = "DIRECT"
+
+
+@strawberry.type(description="One origin of an effective grant.")
+class GrantSource:
+    kind: GrantSourceKind = field(STRUCTURAL)
+    level: PrivilegeLevel = field(STRUCTURAL)
+
+
+@strawberry.input(description="A privilege at a level.")
+class GrantInput:
+    privilege_id: strawberry.ID
+    level: PrivilegeLevel
+
+
+@strawberry.input(description="ACC-1, ACC-2: a new DRAFT account.")
+class AccountCreateInput:
+    organization_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Default: the viewer's organization."
+    )
+    user_id: str | None = strawberry.field(
+        default=None, description="Default: generated from first and last name."
+    )
+    first_name: str
+    middle_name: str | None = None
+    last_name: str
+    email: str
+    phone: str
+    cell_phone: str | None = None
+    title: str | None = None
+    department: str | None = None
+    activation_date: date | None = strawberry.field(
+        default=None, description="At most 30 days ahead; the draft is activated that day."
+    )
+    kind: AccountKind = strawberry.field(
+        default=AccountKind.HUMAN, description="Machine accounts: operator only (ACC-9)."
+    )
+
+
+@strawberry.input(description="ACC-5: only the fields given change.")
+class AccountUpdateInput:
+    account_id: strawberry.ID
+    first_name: str | None = strawberry.UNSET
+    middle_name: str | None = strawberry.UNSET
+    last_name: str | None = strawberry.UNSET
+    email: str | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+    cell_phone: str | None = strawberry.UNSET
+    title: str | None = strawberry.UNSET
+    department: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class AccountActivateInput:
+    account_id: strawberry.ID
+
+
+@strawberry.input
+class AccountDisableInput:
+    account_id: strawberry.ID
+    reason: str | None = None
+
+
+@strawberry.input
+class AccountEnableInput:
+    account_id: strawberry.ID
+
+
+@strawberry.input(description="ACC-7: deletion is permanent and needs a reason.")
+class AccountDeleteInput:
+    account_id: strawberry.ID
+    reason: str
+
+
+@strawberry.input(description="Change grants and identifiers of one account, all or nothing.")
+class AccountEntitlementsUpdateInput:
+    account_id: strawberry.ID
+    grant: list[GrantInput] = strawberry.field(
+        default_factory=list, description="Privileges to grant, or whose level to change."
+    )
+    revoke: list[strawberry.ID] = strawberry.field(default_factory=list)
+    assign_identifiers: list[strawberry.ID] = strawberry.field(default_factory=list)
+    unassign_identifiers: list[strawberry.ID] = strawberry.field(default_factory=list)
+    acknowledge_sensitive: bool = strawberry.field(
+        default=False, description="ENT-3: required to grant a sensitive privilege."
+    )
+    confirm_revocations: bool = strawberry.field(
+        default=False, description="ENT-4: required when a revocation removes more."
+    )
+
+
+@strawberry.input(description="ENT-6: copy entitlements from another account of the organization.")
+class AccountEntitlementsImportInput:
+    account_id: strawberry.ID
+    source_account_id: strawberry.ID
+    privilege_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Default: every privilege of the source."
+    )
+    identifier_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Default: every identifier of the source."
+    )
+    acknowledge_sensitive: bool = False
+
+
+@strawberry.type
+class AccountPayload:
+    account: Account | None = field(STRUCTURAL)
+    errors: list[UserError] = field(STRUCTURAL)
+
+
+@strawberry.type
+class AccountCreatePayload(AccountPayload):
+    pass
+
+
+@strawberry.type
+class AccountActivatePayload(AccountPayload):
+    pass
+
+
+@strawberry.type
+class AccountUpdatePayload(AccountPayload):
+    pass
+
+
+@strawberry.type
+class AccountDisablePayload(AccountPayload):
+    pass
+
+
+@strawberry.type
+class AccountEnablePayload(AccountPayload):
+    pass
+
+
+@strawberry.type
+class AccountDeletePayload(AccountPayload):
+    pass
+
+
+@strawberry.type
+class AccountEntitlementsUpdatePayload(AccountPayload):
+    pass
+
+
+@strawberry.type
+class AccountEntitlementsImportPayload(AccountPayload):
+    pass

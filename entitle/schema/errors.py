@@ -14,6 +14,10 @@ from entitle.authz.guards import field as guarded
 class ErrorCode(Enum):
     INVALID = "INVALID"
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    NOT_FOUND = "NOT_FOUND"
+    FORBIDDEN = "FORBIDDEN"
+    CONFLICT = "CONFLICT"
+    CONFIRMATION_REQUIRED = "CONFIRMATION_REQUIRED"
 
 
 @strawberry.type(description="A business failure: nothing was changed.")

@@ -8,10 +8,10 @@ import strawberry
 from entitle.authz.actor import Viewer
 from entitle.authz.facts import GrantFacts, relation_of
 from entitle.authz.guards import field
+from entitle.schema.accounts import Account, GrantSource, GrantSourceKind
 from entitle.schema.enums import PrivilegeLevel
 
 if TYPE_CHECKING:
-    from entitle.schema.accounts import Account
     from entitle.schema.catalog import Privilege
 
 PrivilegeT = Annotated["Privilege", strawberry.lazy("entitle.schema.catalog")]
@@ -46,3 +46,34 @@ class Grant:
         from entitle.resolvers.catalog import privilege_by_pk
 
         return await privilege_by_pk(info, self.privilege_id)
+
+
+@strawberry.type(description="ENT-8: a privilege the account holds, by any route.")
+class EffectiveGrant(Grant):
+    source_list: strawberry.Private[list[GrantSource]]
+
+    @classmethod
+    def merge(cls, direct: list[dict[str, Any]], account: Account) -> list[EffectiveGrant]:
+        """One entry per privilege at the highest level of all its sources."""
+        merged: dict[int, EffectiveGrant] = {}
+        for row in direct:
+            source = GrantSource(kind=GrantSourceKind.DIRECT, level=PrivilegeLevel(row["level"]))
+            current = merged.get(row["privilege"])
+            if current is None:
+                merged[row["privilege"]] = cls(
+                    level=source.level,
+                    granted_at=row["granted_at"],
+                    privilege_id=row["privilege"],
+                    account_id=account.pk,
+                    organization_id=account.organization_id,
+                    source_list=[source],
+                )
+            else:
+                current.source_list.append(source)
+                if source.level == PrivilegeLevel.ADMIN:
+                    current.level = PrivilegeLevel.ADMIN
+        return list(merged.values())
+
+    @field(description="Every route this privilege reaches the account by.")
+    def sources(self) -> list[GrantSource]:
+        return self.source_list

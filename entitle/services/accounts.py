@@ -1,0 +1,349 @@
+"""The account lifecycle: create, activate, edit, disable, enable, delete (ACC-1..ACC-11)."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+from typing import Any
+
+import asyncpg
+
+from entitle.authz.facts import OrganizationFacts, account_facts
+from entitle.db import write_transaction
+from entitle.enums import AccountKind, AccountStatus, OrgClass
+from entitle.models import Account, AccountToken, Grant, Organization, Session
+from entitle.services import outbox, tokens, validation
+from entitle.services.actor import Actor
+from entitle.services.errors import Conflict, Forbidden, Invalid, NotFound
+
+UNIQUE_VIOLATIONS = (sqlite3.IntegrityError, asyncpg.UniqueViolationError)
+ACCOUNT_COLUMNS = Account.all_columns(exclude=[Account.password_hash])
+# What the audit log keeps of an account: never a password hash.
+AUDITED = (
+    "user_id",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "email",
+    "phone",
+    "cell_phone",
+    "title",
+    "department",
+    "kind",
+    "user_type",
+    "status",
+    "activation_date",
+)
+CONTACT_FIELDS = frozenset({"phone", "cell_phone", "title", "department"})
+
+
+def snapshot(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (row[k].isoformat() if isinstance(row[k], date) else row[k]) for k in AUDITED}
+
+
+@dataclass
+class AccountDetails:
+    """Fields an admin types for a new account (ACC-1) or changes on one (ACC-5)."""
+
+    first_name: str | None = None
+    middle_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    cell_phone: str | None = None
+    title: str | None = None
+    department: str | None = None
+
+
+def _clean(details: AccountDetails, given: set[str]) -> dict[str, Any]:
+    """Validate the fields named in `given`; required fields may not be cleared."""
+    rules = {
+        "first_name": lambda v: validation.text(v, "firstName", required=True, max_length=100),
+        "middle_name": lambda v: validation.text(v, "middleName", required=False, max_length=100),
+        "last_name": lambda v: validation.text(v, "lastName", required=True, max_length=100),
+        "email": validation.email,
+        "phone": lambda v: validation.phone(v, "phone", required=True),
+        "cell_phone": lambda v: validation.phone(v, "cellPhone", required=False),
+        "title": lambda v: validation.text(v, "title", required=False, max_length=100),
+        "department": lambda v: validation.text(v, "department", required=False, max_length=100),
+    }
+    return {name: rules[name](getattr(details, name)) for name in rules if name in given}
+
+
+async def load_for(actor: Actor, account_id: int, action: str, *, field: str = "accountId") -> dict:
+    """The account row, once the policy allows `action` on it.
+
+    An account the viewer may not see is NOT_FOUND, exactly like a missing one.
+    """
+    row = await Account.select(*ACCOUNT_COLUMNS).where(Account.id == account_id).first()
+    if row is None:
+        raise NotFound("No such account.", field)
+    facts = account_facts(actor.viewer, row)
+    if not actor.authz.allows("read", facts):
+        raise NotFound("No such account.", field)
+    if not actor.authz.allows(action, facts):
+        if row["status"] == AccountStatus.DELETED:
+            raise Forbidden("A deleted account can only be read (ACC-11).", field)
+        raise Forbidden(f"You may not {action.replace('_', ' ')} this account.", field)
+    return row
+
+
+def _ascii_letters(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name)
+    return re.sub(r"[^a-z]", "", decomposed.encode("ascii", "ignore").decode().lower())
+
+
+async def suggest_user_id(first_name: str, last_name: str) -> str:
+    """ACC-1: a user ID from first and last name, unique across the whole platform."""
+    first, last = _ascii_letters(first_name), _ascii_letters(last_name)
+    if not last and not first:
+        raise Invalid("A user ID needs letters in the first or last name.", "lastName")
+    base = f"{first[:1]}{last}"[:56] or first[:56]
+    base = base if len(base) >= 3 else f"{base}user"
+    taken = {
+        r["user_id"]
+        for r in await Account.select(Account.user_id).where(Account.user_id.like(f"{base}%"))
+    }
+    if base not in taken:
+        return base
+    return next(f"{base}{n}" for n in range(2, len(taken) + 3) if f"{base}{n}" not in taken)
+
+
+@dataclass
+class NewAccount(AccountDetails):
+    organization_id: int | None = None
+    user_id: str | None = None
+    kind: AccountKind = AccountKind.HUMAN
+    activation_date: date | None = None
+
+
+async def create_account(actor: Actor, new: NewAccount) -> int:
+    """ACC-1, ACC-2, ACC-9: a DRAFT account in an organization the actor may create in."""
+    organization_id = new.organization_id or actor.viewer.organization_id
+    machine = new.kind is not AccountKind.HUMAN
+    given = {f.name for f in fields(AccountDetails)}
+    values = _clean(new, given)
+    activation = validation.activation_date(new.activation_date, actor.now.date())
+    async with write_transaction():
+        org = (
+            await Organization.select(Organization.id, Organization.org_class)
+            .where(Organization.id == (organization_id or 0))
+            .first()
+        )
+        facts = OrganizationFacts(own=org is not None and org["id"] == actor.viewer.organization_id)
+        if org is None or not actor.authz.allows("read", facts):
+            raise NotFound("No such organization.", "organizationId")
+        action = "create_machine_account" if machine else "create_account"
+        if not actor.authz.allows(action, facts):
+            message = (
+                "Only the operator creates machine accounts (ACC-9)."
+                if machine
+                else ("You may not create accounts in this organization.")
+            )
+            raise Forbidden(message, "kind" if machine else "organizationId")
+        if new.kind is AccountKind.FTP and org["org_class"] == OrgClass.OPERATOR:
+            raise Invalid("The operator's own organization has no FTP accounts.", "kind")
+        user_id = (
+            validation.user_id(new.user_id)
+            if new.user_id
+            else await suggest_user_id(values["first_name"], values["last_name"])
+        )
+        if await Account.exists().where(Account.user_id == user_id):
+            raise Conflict("That user ID is taken; user IDs are unique platform-wide.", "userId")
+        row = Account(
+            user_id=user_id,
+            organization=org["id"],
+            kind=new.kind,
+            status=AccountStatus.DRAFT,
+            created_by=actor.viewer.account_id,
+            created_at=actor.now,
+            activation_date=activation,
+            **values,
+        )
+        try:
+            inserted = await Account.insert(row).returning(*ACCOUNT_COLUMNS)
+        except UNIQUE_VIOLATIONS as exc:
+            # Lost a race with a concurrent create of the same user ID.
+            raise Conflict(
+                "That user ID is taken; user IDs are unique platform-wide.", "userId"
+            ) from exc
+        await actor.audit(
+            "account.create",
+            target_type="Account",
+            target_id=inserted[0]["id"],
+            organization_id=org["id"],
+            after=snapshot(inserted[0]),
+        )
+        return inserted[0]["id"]
+
+
+async def activate(actor: Actor, account_id: int) -> None:
+    """ACC-3: a draft with at least one entitlement becomes ACTIVE; its owner gets two emails."""
+    async with write_transaction():
+        row = await load_for(actor, account_id, "activate")
+        await _activate(row, actor.settings, now=actor.now)
+        await actor.audit(
+            "account.activate",
+            target_type="Account",
+            target_id=account_id,
+            organization_id=row["organization"],
+            before={"status": row["status"]},
+            after={"status": AccountStatus.ACTIVE},
+        )
+
+
+async def _activate(row: dict, settings, *, now) -> None:
+    """Shared by the mutation and the scheduled activation of the drafts job."""
+    if row["status"] != AccountStatus.DRAFT:
+        raise Invalid("Only a draft account can be activated.", "accountId")
+    if not await Grant.exists().where(Grant.account == row["id"]):
+        raise Invalid("Grant at least one entitlement before activating (ACC-3).", "accountId")
+    await Account.update({Account.status: AccountStatus.ACTIVE, Account.activated_at: now}).where(
+        Account.id == row["id"]
+    )
+    if row["kind"] != AccountKind.HUMAN:
+        return  # machine credentials are issued by the operator, not by email
+    token = tokens.new_token()
+    await AccountToken.insert(
+        AccountToken(
+            purpose="ACTIVATION",
+            token_hash=tokens.digest(token),
+            account=row["id"],
+            created_at=now,
+            expires_at=now + timedelta(hours=settings.activation_link_hours),
+        )
+    )
+    # ACC-3: two separate emails, so one intercepted message is not enough to take over.
+    await outbox.enqueue(
+        to=row["email"],
+        subject="Your new account",
+        body=(
+            f"Hello {row['first_name']},\n\nAn account was created for you.\n"
+            f"Your user ID is: {row['user_id']}\n\n"
+            "A separate email brings the link to set your password."
+        ),
+        kind="account.activated.user_id",
+        now=now,
+    )
+    await outbox.enqueue(
+        to=row["email"],
+        subject="Set your password",
+        body=(
+            f"Hello {row['first_name']},\n\nSet your password within "
+            f"{settings.activation_link_hours} hours with this single-use link:\n"
+            f"{settings.public_url}/activate?token={token}\n"
+        ),
+        kind="account.activated.password_link",
+        now=now,
+    )
+
+
+async def update(actor: Actor, account_id: int, details: AccountDetails, given: set[str]) -> None:
+    """ACC-5: contact fields alone need `update_contact`; names and email need `update`."""
+    if not given:
+        raise Invalid("Nothing to change.", None)
+    values = _clean(details, given)
+    action = "update_contact" if given <= CONTACT_FIELDS else "update"
+    async with write_transaction():
+        row = await load_for(actor, account_id, action)
+        await Account.update(values).where(Account.id == account_id)
+        changed = {k: v for k, v in values.items() if row[k] != v}
+        await actor.audit(
+            "account.update",
+            target_type="Account",
+            target_id=account_id,
+            organization_id=row["organization"],
+            before={k: row[k] for k in changed},
+            after=changed,
+        )
+
+
+async def disable(actor: Actor, account_id: int, reason: str | None) -> None:
+    """ACC-6: by an admin of the organization, or by the operator (DISABLED_BY_OPERATOR)."""
+    reason = validation.text(reason, "reason", required=False, max_length=500)
+    async with write_transaction():
+        row = await load_for(actor, account_id, "disable")
+        if row["status"] in (AccountStatus.DISABLED_BY_ADMIN, AccountStatus.DISABLED_BY_OPERATOR):
+            raise Invalid("The account is already disabled.", "accountId")
+        status = (
+            AccountStatus.DISABLED_BY_OPERATOR
+            if actor.viewer.profile.operator
+            else AccountStatus.DISABLED_BY_ADMIN
+        )
+        await Account.update(
+            {
+                Account.status: status,
+                Account.disabled_by: actor.viewer.account_id,
+                Account.disabled_at: actor.now,
+                Account.disabled_reason: reason,
+            }
+        ).where(Account.id == account_id)
+        await _end_sessions(account_id, actor)
+        await actor.audit(
+            "account.disable",
+            target_type="Account",
+            target_id=account_id,
+            organization_id=row["organization"],
+            before={"status": row["status"]},
+            after={"status": status, "reason": reason},
+        )
+
+
+async def enable(actor: Actor, account_id: int) -> None:
+    """ACC-6: only accounts disabled by an admin; the operator's own disables by the operator."""
+    async with write_transaction():
+        row = await load_for(actor, account_id, "enable")
+        if row["status"] not in (
+            AccountStatus.DISABLED_BY_ADMIN,
+            AccountStatus.DISABLED_BY_OPERATOR,
+        ):
+            raise Invalid("Only a disabled account can be enabled.", "accountId")
+        await Account.update(
+            {
+                Account.status: AccountStatus.ACTIVE,
+                Account.disabled_by: None,
+                Account.disabled_at: None,
+                Account.disabled_reason: None,
+            }
+        ).where(Account.id == account_id)
+        await actor.audit(
+            "account.enable",
+            target_type="Account",
+            target_id=account_id,
+            organization_id=row["organization"],
+            before={"status": row["status"]},
+            after={"status": AccountStatus.ACTIVE},
+        )
+
+
+async def delete(actor: Actor, account_id: int, reason: str | None) -> None:
+    """ACC-6, ACC-7: permanent; the row stays for audit, visible to the SAA and operator."""
+    reason = validation.text(reason, "reason", required=True, max_length=500)
+    async with write_transaction():
+        row = await load_for(actor, account_id, "delete")
+        await Account.update(
+            {
+                Account.status: AccountStatus.DELETED,
+                Account.deleted_by: actor.viewer.account_id,
+                Account.deleted_at: actor.now,
+                Account.deleted_reason: reason,
+            }
+        ).where(Account.id == account_id)
+        await _end_sessions(account_id, actor)
+        await actor.audit(
+            "account.delete",
+            target_type="Account",
+            target_id=account_id,
+            organization_id=row["organization"],
+            before={"status": row["status"]},
+            after={"status": AccountStatus.DELETED, "reason": reason},
+        )
+
+
+async def _end_sessions(account_id: int, actor: Actor) -> None:
+    await Session.update({Session.ended_at: actor.now}).where(
+        (Session.account == account_id) & Session.ended_at.is_null()
+    )

@@ -1,0 +1,50 @@
+"""Who is acting, when, and under which request: what every service call needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from entitle.authz.actor import Viewer
+from entitle.authz.engine import RequestAuthz
+from entitle.services import audit
+from entitle.settings import Settings
+
+
+@dataclass(frozen=True)
+class Actor:
+    authz: RequestAuthz
+    now: datetime
+    request_id: str | None
+    settings: Settings
+
+    @property
+    def viewer(self) -> Viewer:
+        return self.authz.viewer
+
+    async def audit(
+        self,
+        action: str,
+        *,
+        target_type: str,
+        target_id: int | str | None,
+        organization_id: int | None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        """Record what this actor did; call inside the transaction of the change."""
+        await audit.record(
+            audit.AuditEntry(
+                action=action,
+                target_type=target_type,
+                target_id=None if target_id is None else str(target_id),
+                actor_id=self.viewer.account_id,
+                actor_label=self.viewer.user_id or "",
+                organization_id=organization_id,
+                before=before,
+                after=after,
+            ),
+            at=self.now,
+            request_id=self.request_id,
+        )

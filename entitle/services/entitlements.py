@@ -1,0 +1,357 @@
+"""Grants and identifiers on an account: ENT-2..ENT-9, ACC-9 (imports), all or nothing."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from entitle.authz.facts import GrantChangeFacts, IdentifierFacts, PrivilegeFacts
+from entitle.db import write_transaction
+from entitle.enums import AccountKind, OrgClass, PrivilegeLevel, UserType
+from entitle.models import (
+    Account,
+    Grant,
+    Identifier,
+    IdentifierAssignment,
+    Organization,
+    Privilege,
+    PrivilegeAvailability,
+)
+from entitle.services.accounts import load_for
+from entitle.services.actor import Actor
+from entitle.services.errors import ConfirmationRequired, Forbidden, Invalid, NotFound
+
+RANK = {PrivilegeLevel.USER: 1, PrivilegeLevel.ADMIN: 2}
+
+
+@dataclass
+class EntitlementChange:
+    """What an admin asks for in one request; applied whole or not at all."""
+
+    grant: dict[int, PrivilegeLevel] = field(default_factory=dict)  # privilege -> new level
+    revoke: set[int] = field(default_factory=set)
+    assign: set[int] = field(default_factory=set)  # identifiers
+    unassign: set[int] = field(default_factory=set)
+    acknowledge_sensitive: bool = False
+    confirm_revocations: bool = False
+
+    def is_empty(self) -> bool:
+        return not (self.grant or self.revoke or self.assign or self.unassign)
+
+
+@dataclass
+class _State:
+    """The account's entitlements and the catalog facts needed to judge a change."""
+
+    account: dict
+    org_type: str
+    grants: dict[int, str]
+    identifiers: dict[int, dict]  # assigned: identifier id -> row
+    catalog: dict[int, dict]
+    children: dict[int, set[int]]
+    available: set[int]
+
+
+async def _state(account: dict) -> _State:
+    org = (
+        await Organization.select(Organization.org_type)
+        .where(Organization.id == account["organization"])
+        .first()
+    )
+    grants = await Grant.select(Grant.privilege, Grant.level).where(Grant.account == account["id"])
+    assigned = await IdentifierAssignment.select(
+        IdentifierAssignment.identifier.id.as_alias("id"),
+        IdentifierAssignment.identifier.kind.as_alias("kind"),
+        IdentifierAssignment.identifier.value.as_alias("value"),
+    ).where(IdentifierAssignment.account == account["id"])
+    catalog = {p["id"]: p for p in await Privilege.select()}
+    available = await PrivilegeAvailability.select(PrivilegeAvailability.privilege).where(
+        PrivilegeAvailability.org_type == org["org_type"]
+    )
+    children: dict[int, set[int]] = defaultdict(set)
+    for privilege in catalog.values():
+        if privilege["parent"] is not None:
+            children[privilege["parent"]].add(privilege["id"])
+    return _State(
+        account=account,
+        org_type=org["org_type"],
+        grants={g["privilege"]: g["level"] for g in grants},
+        identifiers={i["id"]: i for i in assigned},
+        catalog=catalog,
+        children=children,
+        available={a["privilege"] for a in available},
+    )
+
+
+def _may_change(actor: Actor, state: _State, privilege_id: int, level: str) -> bool:
+    return actor.authz.allows(
+        "change",
+        GrantChangeFacts(
+            administered=privilege_id in actor.viewer.administered,
+            available=privilege_id in state.available,
+            level=level,
+        ),
+    )
+
+
+def _codes(state: _State, ids) -> list[str]:
+    return sorted(state.catalog[i]["code"] for i in ids)
+
+
+async def _identifier_rows(
+    actor: Actor, state: _State, ids: set[int], field: str
+) -> dict[int, dict]:
+    rows = {
+        r["id"]: r for r in await Identifier.select().where(Identifier.id.is_in(list(ids) or [0]))
+    }
+    for identifier_id in ids:
+        row = rows.get(identifier_id)
+        facts = IdentifierFacts(
+            own_org=row is not None and row["organization"] == actor.viewer.organization_id,
+            held=identifier_id in actor.viewer.identifiers,
+        )
+        if (
+            row is None
+            or row["organization"] != state.account["organization"]
+            or not (actor.authz.allows("read", facts))
+        ):
+            raise NotFound("No such identifier in this organization.", field)
+        if not actor.authz.allows("assign", facts):
+            raise Forbidden("You may assign only identifiers assigned to you (ENT-5).", field)
+    return rows
+
+
+async def _apply(actor: Actor, state: _State, change: EntitlementChange) -> dict:
+    """Check every rule against the whole change, then write it; returns the audit record."""
+    viewer = actor.viewer
+    before = dict(state.grants)
+    for privilege_id, level in change.grant.items():
+        if privilege_id not in state.catalog or not actor.authz.allows(
+            "read", PrivilegeFacts(available=privilege_id in viewer.available)
+        ):
+            raise NotFound("No such privilege.", "grant")
+        if privilege_id in change.revoke:
+            raise Invalid("A privilege cannot be granted and revoked at once.", "revoke")
+        current = before.get(privilege_id)
+        if not _may_change(actor, state, privilege_id, level) or (
+            current is not None and not _may_change(actor, state, privilege_id, current)
+        ):
+            raise Forbidden(
+                f"You may not grant {state.catalog[privilege_id]['code']} at {level} level "
+                "(ENT-2: only where you hold ADMIN, and only the SAA grants ADMIN).",
+                "grant",
+            )
+    for privilege_id in change.revoke:
+        if privilege_id not in before:
+            raise Invalid("The account does not hold that privilege.", "revoke")
+
+    after = {**before, **{p: str(level) for p, level in change.grant.items()}}
+    for privilege_id in change.revoke:
+        after.pop(privilege_id)
+    # ENT-4: removing a parent removes its children, once the caller confirms.
+    cascaded = {
+        child
+        for parent in change.revoke
+        for child in state.children.get(parent, ())
+        if child in after
+    }
+    for child in cascaded:
+        after.pop(child)
+    for privilege_id in change.revoke | cascaded:
+        if not _may_change(actor, state, privilege_id, before[privilege_id]):
+            raise Forbidden(
+                f"You may not revoke {state.catalog[privilege_id]['code']} (ENT-2).", "revoke"
+            )
+    orphaned_parents = [
+        parent
+        for parent, kids in state.children.items()
+        if parent in after and kids & before.keys() and not kids & after.keys()
+    ]
+    for privilege_id in after:
+        parent = state.catalog[privilege_id]["parent"]
+        if parent is not None and parent not in after:
+            raise Invalid(
+                f"{state.catalog[privilege_id]['code']} needs its parent "
+                f"{state.catalog[parent]['code']} (ENT-4).",
+                "grant",
+            )
+    if (cascaded or orphaned_parents) and not change.confirm_revocations:
+        detail = (
+            f"revoking also removes {', '.join(_codes(state, cascaded))}"
+            if cascaded
+            else f"this removes every child of {', '.join(_codes(state, orphaned_parents))}"
+        )
+        raise ConfirmationRequired(f"Confirm: {detail} (ENT-4).", "confirmRevocations")
+
+    # ENT-3: new access to sensitive data needs an explicit acknowledgement.
+    new_sensitive = [p for p in change.grant if p not in before and state.catalog[p]["sensitive"]]
+    if new_sensitive and not change.acknowledge_sensitive:
+        raise ConfirmationRequired(
+            f"{', '.join(_codes(state, new_sensitive))} open sensitive data; "
+            "acknowledge to grant (ENT-3).",
+            "acknowledgeSensitive",
+        )
+
+    # ENT-5: identifiers go with their related privileges.
+    to_assign = await _identifier_rows(
+        actor, state, change.assign - state.identifiers.keys(), "assignIdentifiers"
+    )
+    for identifier_id in change.unassign:
+        if identifier_id not in state.identifiers:
+            raise Invalid("The account does not hold that identifier.", "unassignIdentifiers")
+    await _identifier_rows(actor, state, change.unassign, "unassignIdentifiers")
+    kinds_after = {state.catalog[p]["identifier_kind"] for p in after} - {None}
+    for row in to_assign.values():
+        if row["kind"] not in kinds_after:
+            raise Invalid(
+                f"Assign {row['value']} together with a {row['kind']} privilege (ENT-5).",
+                "assignIdentifiers",
+            )
+    stranded = {
+        i for i, row in state.identifiers.items() if row["kind"] not in kinds_after
+    } - change.unassign
+    if stranded and not change.confirm_revocations:
+        values = sorted(state.identifiers[i]["value"] for i in stranded)
+        raise ConfirmationRequired(
+            f"Confirm: this also unassigns {', '.join(values)} (ENT-5).", "confirmRevocations"
+        )
+
+    await _write(actor, state, before, after, to_assign, change.unassign | stranded)
+    identifiers_after = (state.identifiers.keys() - change.unassign - stranded) | to_assign.keys()
+    values_by_id = {
+        **{i: r["value"] for i, r in state.identifiers.items()},
+        **{i: r["value"] for i, r in to_assign.items()},
+    }
+    return {
+        "before": {
+            "grants": {state.catalog[p]["code"]: lvl for p, lvl in sorted(before.items())},
+            "identifiers": sorted(r["value"] for r in state.identifiers.values()),
+        },
+        "after": {
+            "grants": {state.catalog[p]["code"]: lvl for p, lvl in sorted(after.items())},
+            "identifiers": sorted(values_by_id[i] for i in identifiers_after),
+            **({"acknowledged_sensitive": _codes(state, new_sensitive)} if new_sensitive else {}),
+        },
+    }
+
+
+async def _write(actor, state, before, after, to_assign, to_unassign) -> None:
+    account_id = state.account["id"]
+    removed = [p for p in before if p not in after]
+    if removed:
+        await Grant.delete().where((Grant.account == account_id) & Grant.privilege.is_in(removed))
+    for privilege_id, level in after.items():
+        if privilege_id in before and before[privilege_id] != level:
+            await Grant.update(
+                {Grant.level: level, Grant.granted_by: actor.viewer.account_id}
+            ).where((Grant.account == account_id) & (Grant.privilege == privilege_id))
+    added = [p for p in after if p not in before]
+    if added:
+        await Grant.insert(
+            *[
+                Grant(
+                    account=account_id,
+                    privilege=p,
+                    level=after[p],
+                    granted_by=actor.viewer.account_id,
+                    granted_at=actor.now,
+                )
+                for p in added
+            ]
+        )
+    if to_unassign:
+        await IdentifierAssignment.delete().where(
+            (IdentifierAssignment.account == account_id)
+            & IdentifierAssignment.identifier.is_in(list(to_unassign))
+        )
+    if to_assign:
+        await IdentifierAssignment.insert(
+            *[
+                IdentifierAssignment(
+                    identifier=i,
+                    account=account_id,
+                    assigned_by=actor.viewer.account_id,
+                    assigned_at=actor.now,
+                )
+                for i in to_assign
+            ]
+        )
+    # ROLE-6 in its direct-grant form: any ADMIN grant makes a user an AA, none a USER.
+    if state.account["user_type"] != UserType.SAA:
+        user_type = UserType.AA if PrivilegeLevel.ADMIN in after.values() else UserType.USER
+        if user_type != state.account["user_type"]:
+            await Account.update({Account.user_type: user_type}).where(Account.id == account_id)
+
+
+async def update(actor: Actor, account_id: int, change: EntitlementChange) -> None:
+    """Grant, re-level and revoke privileges and (un)assign identifiers, all or nothing."""
+    if change.is_empty():
+        raise Invalid("Nothing to change.", None)
+    async with write_transaction():
+        account = await load_for(actor, account_id, "manage_entitlements")
+        state = await _state(account)
+        record = await _apply(actor, state, change)
+        await actor.audit(
+            "account.entitlements_update",
+            target_type="Account",
+            target_id=account_id,
+            organization_id=account["organization"],
+            **record,
+        )
+
+
+async def import_from(
+    actor: Actor,
+    account_id: int,
+    source_id: int,
+    *,
+    privileges: set[int] | None,
+    identifiers: set[int] | None,
+    acknowledge_sensitive: bool,
+) -> None:
+    """ENT-6: copy a chosen subset of another same-organization account's entitlements."""
+    async with write_transaction():
+        account = await load_for(actor, account_id, "manage_entitlements")
+        source = await load_for(actor, source_id, "read", field="sourceAccountId")
+        if source["organization"] != account["organization"] or source_id == account_id:
+            raise NotFound("No such account in this organization.", "sourceAccountId")
+        org_class = (
+            await Organization.select(Organization.org_class)
+            .where(Organization.id == account["organization"])
+            .first()
+        )["org_class"]
+        if account["kind"] == AccountKind.FTP and org_class in (OrgClass.FIRM, OrgClass.OTHER):
+            raise Forbidden(
+                "Firms cannot import entitlements into FTP accounts (ACC-9).", "accountId"
+            )
+        target, origin = await _state(account), await _state(source)
+        chosen = set(origin.grants) if privileges is None else privileges
+        if chosen - origin.grants.keys():
+            raise Invalid(
+                "The source account does not hold every chosen privilege.", "privilegeIds"
+            )
+        chosen_identifiers = set(origin.identifiers) if identifiers is None else identifiers
+        if chosen_identifiers - origin.identifiers.keys():
+            raise Invalid(
+                "The source account does not hold every chosen identifier.", "identifierIds"
+            )
+        # An import adds; it never lowers a level the account already holds.
+        grant = {
+            p: PrivilegeLevel(origin.grants[p])
+            for p in chosen
+            if RANK[PrivilegeLevel(origin.grants[p])] > RANK.get(target.grants.get(p), 0)
+        }
+        change = EntitlementChange(
+            grant=grant, assign=chosen_identifiers, acknowledge_sensitive=acknowledge_sensitive
+        )
+        if change.is_empty():
+            raise Invalid("The account already holds everything chosen.", "privilegeIds")
+        record = await _apply(actor, target, change)
+        await actor.audit(
+            "account.entitlements_import",
+            target_type="Account",
+            target_id=account_id,
+            organization_id=account["organization"],
+            before=record["before"],
+            after={**record["after"], "source_account_id": source_id},
+        )

@@ -1,0 +1,33 @@
+"""Expected business failures. Raised inside a transaction, they roll it back whole; the
+resolver turns them into the payload's `errors` (code, message, field)."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    code = "INVALID"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Invalid(DomainError):
+    code = "INVALID"
+
+
+class NotFound(DomainError):
+    code = "NOT_FOUND"
+
+
+class Forbidden(DomainError):
+    code = "FORBIDDEN"
+
+
+class Conflict(DomainError):
+    code = "CONFLICT"
+
+
+class ConfirmationRequired(DomainError):
+    code = "CONFIRMATION_REQUIRED"
