@@ -98,6 +98,22 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
+def cmd_jobs(settings: Settings, args: argparse.Namespace) -> None:
+    from entitle.jobs.runner import run_once
+
+    runtime = Runtime(settings)
+
+    async def run() -> None:
+        await db.open_database()
+        try:
+            for name, result in (await run_once(settings, runtime.clock, args.only)).items():
+                print(f"{name}: {result}")
+        finally:
+            await db.close_database()
+
+    asyncio.run(run())
+
+
 def cmd_schema(_: Settings, __: argparse.Namespace) -> None:
     from entitle.schema.schema import build_schema, export_sdl
 
@@ -117,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     seed = commands.add_parser("seed", help="load data into an empty database")
     seed.add_argument("--demo", action="store_true", help="the demo organizations and accounts")
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    jobs = commands.add_parser("jobs", help="scheduled jobs")
+    jobs.add_argument("action", choices=["run"], help="run every job once")
+    jobs.add_argument("--only", choices=["drafts", "outbox"], help="run just this job")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -127,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             "migrate": cmd_migrate,
             "seed": cmd_seed,
             "schema": cmd_schema,
+            "jobs": cmd_jobs,
         }
         commands_by_name[args.command](settings, args)
     except SettingsError as exc:

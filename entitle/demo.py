@@ -481,7 +481,8 @@ def _account(
         # Machine accounts authenticate with keys the operator issues, never a password.
         password_hash=password_hash if human and not draft else None,
         created_by=accounts.get(spec.created_by or ""),
-        created_at=now - timedelta(days=200),
+        # ACC-2: the demo draft is young, so the drafts job activates it on its date.
+        created_at=now - timedelta(days=3 if draft else 200),
         activation_date=(now + timedelta(days=7)).date() if draft else None,
         activated_at=None if draft else now - timedelta(days=199),
         deleted_by=accounts.get("saa.alpha") if deleted else None,

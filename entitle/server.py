@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
@@ -20,6 +21,7 @@ from entitle import db
 from entitle.authz.actor import ANONYMOUS_VIEWER
 from entitle.authz.engine import RequestAuthz
 from entitle.context import Context
+from entitle.jobs.runner import run_forever
 from entitle.logs import request_id_var
 from entitle.resolvers.loaders import Loaders
 from entitle.runtime import Runtime
@@ -121,9 +123,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await db.open_database()
+        scheduler = None
+        if runtime.settings.jobs_interval_seconds > 0:
+            scheduler = asyncio.create_task(run_forever(runtime.settings, runtime.clock))
         try:
             yield
         finally:
+            if scheduler:
+                scheduler.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await scheduler
             await db.close_database()
 
     graphql = GraphQLApp(runtime)

@@ -109,3 +109,12 @@ def test_schema_command_prints_the_sdl(environ):
     printed = _entitle("schema", env=environ)
     assert printed.returncode == 0
     assert printed.stdout == (Path(__file__).parent.parent / "schema.graphql").read_text()
+
+
+def test_jobs_run_runs_every_job_once(environ):
+    assert _entitle("migrate", env=environ).returncode == 0
+    assert _entitle("seed", "--demo", env=environ).returncode == 0
+    ran = _entitle("jobs", "run", env=environ)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.startswith("drafts: DraftsReport(")
+    assert "outbox: 0" in ran.stdout

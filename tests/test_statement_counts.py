@@ -14,6 +14,8 @@ query($id: ID!, $first: Int!) {
       edges { node {
         userId
         grants { level privilege { name application { name } } }
+        effectiveGrants { level sources { kind } privilege { name parent { name } } }
+        createdBy { userId }
         identifiers { value organization { name } }
         organization { name }
       } }
@@ -45,8 +47,8 @@ async def test_nested_accounts_cost_the_same_statements_for_10_and_100(
     assert (n_few, n_many) == (10, 100)
     assert few == many
     # session + viewer facts (4), organization, page, grants, privileges, applications,
-    # identifiers: a handful, whatever the page size.
-    assert many <= 12, many
+    # identifiers, creators: a handful, whatever the page size.
+    assert many <= 14, many
 
 
 async def test_an_aa_list_costs_the_same_statements_for_10_and_100(
@@ -55,3 +57,26 @@ async def test_an_aa_list_costs_the_same_statements_for_10_and_100(
     few, _ = await _statements(aa_alpha, sql_statements, big_alpha, 10)
     many, _ = await _statements(aa_alpha, sql_statements, big_alpha, 100)
     assert few == many
+
+
+AUDIT = """
+query($first: Int!) {
+  auditEvents(first: $first) {
+    edges { node { action targetId actor { userId organization { name } } } }
+  }
+}
+"""
+
+
+async def test_the_audit_log_costs_the_same_statements_for_10_and_100(
+    operator, big_alpha, sql_statements, anonymous
+):
+    for user_id in ["saa.alpha", "aa.alpha", "user.alpha", "saa.beta"] * 30:
+        await anonymous.login(user_id)
+    counts = []
+    for first in (10, 100):
+        with sql_statements() as stats:
+            data = (await operator.execute(AUDIT, {"first": first})).ok()
+        assert len(data["auditEvents"]["edges"]) == first
+        counts.append(stats.statements)
+    assert counts[0] == counts[1], counts

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -16,6 +17,11 @@ if TYPE_CHECKING:
 
 AccountT = Annotated["Account", strawberry.lazy("entitle.schema.accounts")]
 NODE_TYPES = frozenset({"Account", "Organization", "Individual", "Identifier", "Privilege"})
+
+
+def _json(value: Any) -> Any:
+    # piccolo hands JSON columns back as text unless the query asked to decode them.
+    return json.loads(value) if isinstance(value, str) else value
 
 
 @strawberry.type(description="One entry of the append-only audit log (REP-2).")
@@ -40,8 +46,8 @@ class AuditEvent(Node):
             target_type=row["target_type"],
             actor_label=row["actor_label"],
             request_id=row["request_id"],
-            before=row["before"],
-            after=row["after"],
+            before=_json(row["before"]),
+            after=_json(row["after"]),
             raw_target_id=row["target_id"],
             actor_id=row["actor_id"],
             organization_id=row["organization_id"],

@@ -149,11 +149,12 @@ async def _apply(actor: Actor, state: _State, change: EntitlementChange) -> dict
     for privilege_id in change.revoke:
         after.pop(privilege_id)
     # ENT-4: removing a parent removes its children, once the caller confirms.
+    # A child granted in this very change stays in `after`, to be refused below as an orphan.
     cascaded = {
         child
         for parent in change.revoke
         for child in state.children.get(parent, ())
-        if child in after
+        if child in after and child in before
     }
     for child in cascaded:
         after.pop(child)

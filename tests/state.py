@@ -1,0 +1,25 @@
+"""Whole-database snapshots: a refused mutation must leave every table as it was."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from entitle.models import ALL_TABLES
+
+
+async def snapshot() -> dict[str, list[str]]:
+    return {
+        table._meta.tablename: sorted(repr(sorted(row.items())) for row in await table.select())
+        for table in ALL_TABLES
+    }
+
+
+@contextlib.asynccontextmanager
+async def unchanged() -> AsyncIterator[None]:
+    """`async with unchanged(): ...` fails if the block changed any row of any table."""
+    before = await snapshot()
+    yield
+    after = await snapshot()
+    changed = [name for name in before if before[name] != after[name]]
+    assert changed == [], f"tables changed by a refused mutation: {changed}"

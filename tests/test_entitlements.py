@@ -1,0 +1,331 @@
+"""Grants and identifiers through GraphQL: ENT-2..ENT-9, ACC-9 imports, REP-2 reads."""
+
+from __future__ import annotations
+
+import pytest
+
+from entitle.models import Account, AuditEvent
+from tests.mutations import account_gid, codes, identifier_gid, mutate, privilege_gid
+from tests.state import unchanged
+
+GRANTS = """
+query($id: ID!) {
+  account(id: $id) {
+    userType
+    grants { level privilege { code } }
+    effectiveGrants { level privilege { code } sources { kind level } }
+    identifiers { value }
+  }
+}
+"""
+
+
+async def held(client, user_id: str) -> dict[str, str]:
+    data = (await client.execute(GRANTS, {"id": await account_gid(user_id)})).ok()["account"]
+    return {g["privilege"]["code"]: g["level"] for g in data["grants"]}
+
+
+async def change(client, user_id: str, **input) -> dict:
+    for key in ("revoke",):
+        input[key] = [await privilege_gid(c) for c in input.get(key, [])]
+    input["grant"] = [
+        {"privilegeId": await privilege_gid(c), "level": level}
+        for c, level in input.pop("grant", {}).items()
+    ]
+    for key in ("assignIdentifiers", "unassignIdentifiers"):
+        input[key] = [await identifier_gid(v) for v in input.get(key, [])]
+    return await mutate(
+        client, "accountEntitlementsUpdate", accountId=await account_gid(user_id), **input
+    )
+
+
+# ENT-2 ----------------------------------------------------------------------------------
+
+
+async def test_ent_2_an_aa_grants_at_user_level_what_they_administer(aa_alpha):
+    payload = await change(aa_alpha, "user2.alpha", grant={"REG_FORM_U4": "USER"})
+    assert payload["errors"] == []
+    assert (await held(aa_alpha, "user2.alpha"))["REG_FORM_U4"] == "USER"
+
+
+@pytest.mark.parametrize(
+    ("target", "grant", "field"),
+    [
+        ("user2.alpha", {"CAT_REPORTER": "USER"}, "grant"),  # aa.alpha does not administer CAT
+        ("user2.alpha", {"RPT_VIEW": "ADMIN"}, "grant"),  # only the SAA grants ADMIN
+        ("aa2.alpha", {"RPT_VIEW": "USER"}, "accountId"),  # only the SAA changes an AA
+        ("aa.alpha", {"REG_FORM_U5": "USER"}, "accountId"),  # not their own account
+    ],
+)
+async def test_ent_2_what_an_aa_may_not_grant(aa_alpha, target, grant, field):
+    async with unchanged():
+        payload = await change(aa_alpha, target, grant=grant)
+    assert codes(payload) == [("FORBIDDEN", field)]
+
+
+async def test_ent_2_the_saa_grants_admin_and_the_user_becomes_an_aa(saa_alpha):
+    payload = await change(saa_alpha, "user.alpha", grant={"RPT_VIEW": "ADMIN"})
+    assert payload["errors"] == [] and payload["account"]["userType"] == "AA"
+    # ROLE-6 in its direct form: without an ADMIN grant the account is a USER again.
+    back = await change(saa_alpha, "user.alpha", grant={"RPT_VIEW": "USER"})
+    assert back["account"]["userType"] == "USER"
+
+
+async def test_ent_2_a_privilege_not_available_to_the_organization_type_is_not_found(saa_gamma):
+    async with unchanged():
+        payload = await change(saa_gamma, "user.gamma", grant={"TRF_TRACE": "USER"})
+    assert codes(payload) == [("NOT_FOUND", "grant")]
+
+
+async def test_ent_2_a_user_changes_nothing(user_alpha):
+    async with unchanged():
+        payload = await change(user_alpha, "user.alpha", grant={"RPT_COMPLIANCE": "USER"})
+    assert codes(payload) == [("FORBIDDEN", "accountId")]
+
+
+async def test_ent_2_another_organizations_saa_finds_nothing(saa_beta):
+    async with unchanged():
+        payload = await change(saa_beta, "user.alpha", revoke=["RPT_VIEW"])
+    assert codes(payload) == [("NOT_FOUND", "accountId")]
+
+
+async def test_several_changes_are_all_or_nothing(aa_alpha):
+    async with unchanged():
+        payload = await change(
+            aa_alpha, "user2.alpha", grant={"REG_FORM_U4": "USER", "CAT_SUBMIT": "USER"}
+        )
+    assert codes(payload) == [("FORBIDDEN", "grant")]
+
+
+# ENT-3 ----------------------------------------------------------------------------------
+
+
+async def test_ent_3_a_sensitive_grant_needs_an_acknowledgement(saa_alpha, fresh):
+    async with unchanged():
+        refused = await change(saa_alpha, "user.alpha", grant={"REG_VIEW_SSN": "USER"})
+    assert codes(refused) == [("CONFIRMATION_REQUIRED", "acknowledgeSensitive")]
+    granted = await change(
+        saa_alpha, "user.alpha", grant={"REG_VIEW_SSN": "USER"}, acknowledgeSensitive=True
+    )
+    assert granted["errors"] == []
+    (event,) = (
+        await AuditEvent.select()
+        .where(AuditEvent.action == "account.entitlements_update")
+        .output(load_json=True)
+    )
+    assert event["after"]["acknowledged_sensitive"] == ["REG_VIEW_SSN"]
+
+
+# ENT-4 ----------------------------------------------------------------------------------
+
+
+async def test_ent_4_revoking_a_parent_revokes_its_children_after_confirmation(saa_alpha):
+    async with unchanged():
+        refused = await change(saa_alpha, "user.alpha", revoke=["REG_FILING"])
+    assert codes(refused) == [("CONFIRMATION_REQUIRED", "confirmRevocations")]
+    assert "REG_FORM_U4" in refused["errors"][0]["message"]
+    done = await change(saa_alpha, "user.alpha", revoke=["REG_FILING"], confirmRevocations=True)
+    assert done["errors"] == []
+    grants = await held(saa_alpha, "user.alpha")
+    assert "REG_FILING" not in grants and "REG_FORM_U4" not in grants
+
+
+async def test_ent_4_removing_every_child_but_keeping_the_parent_needs_confirmation(saa_alpha):
+    async with unchanged():
+        refused = await change(saa_alpha, "user.alpha", revoke=["REG_FORM_U4"])
+    assert codes(refused) == [("CONFIRMATION_REQUIRED", "confirmRevocations")]
+    done = await change(saa_alpha, "user.alpha", revoke=["REG_FORM_U4"], confirmRevocations=True)
+    assert done["errors"] == [] and "REG_FILING" in await held(saa_alpha, "user.alpha")
+
+
+async def test_ent_4_a_child_needs_its_parent(saa_alpha):
+    async with unchanged():
+        payload = await change(
+            saa_alpha, "user2.alpha", grant={"CAT_SUBMIT": "USER"}, revoke=["CAT_REPORTER"]
+        )
+    assert codes(payload) == [("INVALID", "grant")]
+    assert "needs its parent CAT_REPORTER" in payload["errors"][0]["message"]
+    added = await change(saa_alpha, "user2.alpha", grant={"CAT_SUBMIT": "USER"})
+    assert added["errors"] == []
+
+
+# ENT-5 ----------------------------------------------------------------------------------
+
+
+async def test_ent_5_an_identifier_goes_with_its_related_privilege(saa_alpha):
+    async with unchanged():
+        refused = await change(saa_alpha, "user2.alpha", assignIdentifiers=["ALPT"])
+    assert codes(refused) == [("INVALID", "assignIdentifiers")]
+    done = await change(
+        saa_alpha, "user2.alpha", grant={"TRF_TRACE": "USER"}, assignIdentifiers=["ALPT"]
+    )
+    assert done["errors"] == []
+
+
+async def test_ent_5_an_aa_assigns_only_identifiers_assigned_to_them(aa_alpha):
+    ok = await change(
+        aa_alpha, "user2.alpha", grant={"TRF_TRACE": "USER"}, assignIdentifiers=["ALPT"]
+    )
+    assert ok["errors"] == []
+    # ALPE belongs to the organization but is not assigned to aa.alpha: it reads as missing.
+    async with unchanged():
+        refused = await change(aa_alpha, "user.alpha", unassignIdentifiers=["ALPE"])
+    assert codes(refused) == [("NOT_FOUND", "unassignIdentifiers")]
+
+
+async def test_ent_5_another_organizations_identifier_is_not_found(saa_alpha):
+    async with unchanged():
+        payload = await change(
+            saa_alpha, "user.alpha", grant={"TRF_TRACE": "USER"}, assignIdentifiers=["BETA"]
+        )
+    assert codes(payload) == [("NOT_FOUND", "assignIdentifiers")]
+
+
+async def test_ent_5_revoking_the_last_related_privilege_unassigns_after_confirmation(saa_alpha):
+    async with unchanged():
+        refused = await change(saa_alpha, "user.alpha", revoke=["TRF_EQUITY"])
+    assert codes(refused) == [("CONFIRMATION_REQUIRED", "confirmRevocations")]
+    await change(saa_alpha, "user.alpha", revoke=["TRF_EQUITY"], confirmRevocations=True)
+    data = (await saa_alpha.execute(GRANTS, {"id": await account_gid("user.alpha")})).ok()
+    assert [i["value"] for i in data["account"]["identifiers"]] == ["ALPT"]
+
+
+# ENT-6, ACC-9 ---------------------------------------------------------------------------
+
+
+async def test_ent_6_import_copies_a_chosen_subset(saa_alpha):
+    source, target = "user.alpha", "user2.alpha"
+    payload = await mutate(
+        saa_alpha,
+        "accountEntitlementsImport",
+        accountId=await account_gid(target),
+        sourceAccountId=await account_gid(source),
+        privilegeIds=[await privilege_gid("TRF_TRACE")],
+        identifierIds=[await identifier_gid("ALPT")],
+    )
+    assert payload["errors"] == []
+    data = (await saa_alpha.execute(GRANTS, {"id": await account_gid(target)})).ok()["account"]
+    assert "TRF_TRACE" in {g["privilege"]["code"] for g in data["grants"]}
+    assert "REG_FORM_U4" not in {g["privilege"]["code"] for g in data["grants"]}
+    assert "ALPT" in {i["value"] for i in data["identifiers"]}
+
+
+async def test_ent_6_the_importing_admin_must_administer_every_privilege(aa_alpha):
+    async with unchanged():
+        payload = await mutate(
+            aa_alpha,
+            "accountEntitlementsImport",
+            accountId=await account_gid("user.alpha"),
+            sourceAccountId=await account_gid("user2.alpha"),
+        )
+    # user2.alpha holds CAT_REPORTER, which aa.alpha does not administer.
+    assert codes(payload) == [("FORBIDDEN", "grant")]
+
+
+async def test_ent_6_import_only_from_the_same_organization(saa_alpha):
+    async with unchanged():
+        payload = await mutate(
+            saa_alpha,
+            "accountEntitlementsImport",
+            accountId=await account_gid("user.alpha"),
+            sourceAccountId=await account_gid("user.beta"),
+        )
+    assert codes(payload) == [("NOT_FOUND", "sourceAccountId")]
+
+
+async def test_acc_9_firms_cannot_import_into_ftp_accounts(saa_alpha, fresh):
+    await Account.update({Account.kind: "FTP"}).where(Account.user_id == "m2m.alpha")
+    async with unchanged():
+        payload = await mutate(
+            saa_alpha,
+            "accountEntitlementsImport",
+            accountId=await account_gid("m2m.alpha"),
+            sourceAccountId=await account_gid("user.alpha"),
+        )
+    assert codes(payload) == [("FORBIDDEN", "accountId")]
+
+
+# ENT-7, ENT-8, ENT-9 --------------------------------------------------------------------
+
+
+async def test_ent_7_an_aa_without_manage_access_administers_nothing(saa_alpha, anonymous):
+    await change(saa_alpha, "aa2.alpha", revoke=["AM_MANAGE_ACCESS"])
+    aa2 = await anonymous.login("aa2.alpha")
+    async with unchanged():
+        payload = await change(aa2, "user2.alpha", grant={"RPT_COMPLIANCE": "USER"})
+    assert codes(payload) == [("NOT_FOUND", "accountId")]
+
+
+async def test_ent_8_effective_grants_list_each_privilege_once_with_its_sources(saa_alpha):
+    data = (await saa_alpha.execute(GRANTS, {"id": await account_gid("aa.alpha")})).ok()
+    effective = data["account"]["effectiveGrants"]
+    codes_ = [g["privilege"]["code"] for g in effective]
+    assert len(codes_) == len(set(codes_)) == len(data["account"]["grants"])
+    tracing = next(g for g in effective if g["privilege"]["code"] == "TRF_TRACE")
+    assert tracing == {
+        "level": "ADMIN",
+        "privilege": {"code": "TRF_TRACE"},
+        "sources": [{"kind": "DIRECT", "level": "ADMIN"}],
+    }
+
+
+async def test_ent_8_an_aa_sees_only_effective_grants_they_administer(aa_alpha):
+    data = (await aa_alpha.execute(GRANTS, {"id": await account_gid("user2.alpha")})).ok()
+    assert sorted(g["privilege"]["code"] for g in data["account"]["effectiveGrants"]) == [
+        "REG_FILING",
+        "RPT_VIEW",
+    ]
+
+
+async def test_ent_9_removing_an_applications_privileges_keeps_the_account(saa_alpha):
+    payload = await change(
+        saa_alpha,
+        "user.alpha",
+        revoke=["TRF_TRACE", "TRF_EQUITY"],
+        confirmRevocations=True,
+    )
+    assert payload["errors"] == [] and payload["account"]["status"] == "ACTIVE"
+    assert not {"TRF_TRACE", "TRF_EQUITY"} & set(await held(saa_alpha, "user.alpha"))
+
+
+async def test_an_empty_change_is_invalid(saa_alpha):
+    async with unchanged():
+        payload = await change(saa_alpha, "user.alpha")
+    assert codes(payload) == [("INVALID", None)]
+
+
+# REP-2: reading the audit log -----------------------------------------------------------
+
+AUDIT = """
+{ auditEvents(first: 50) {
+    totalCount
+    edges { node { action actorLabel targetId actor { userId } before after } }
+} }
+"""
+
+
+async def test_rep_2_the_saa_reads_their_organizations_audit_log(saa_alpha, saa_beta, operator):
+    await change(saa_alpha, "user.alpha", grant={"RPT_COMPLIANCE": "USER"})
+    alpha = (await saa_alpha.execute(AUDIT)).ok()["auditEvents"]["edges"]
+    update = next(e["node"] for e in alpha if e["node"]["action"] == "account.entitlements_update")
+    assert update["actor"] == {"userId": "saa.alpha"}
+    assert update["targetId"] == await account_gid("user.alpha")
+    assert update["after"]["grants"]["RPT_COMPLIANCE"] == "USER"
+    beta = (await saa_beta.execute(AUDIT)).ok()["auditEvents"]["edges"]
+    assert all(e["node"]["action"] != "account.entitlements_update" for e in beta)
+    everything = (await operator.execute(AUDIT)).ok()["auditEvents"]["edges"]
+    assert {"account.entitlements_update", "session.login"} <= {
+        e["node"]["action"] for e in everything
+    }
+
+
+@pytest.mark.parametrize("user_id", ["aa.alpha", "user.alpha"])
+async def test_rep_2_aas_and_users_read_no_audit_log(anonymous, user_id):
+    client = await anonymous.login(user_id)
+    assert (await client.execute(AUDIT)).ok()["auditEvents"]["totalCount"] == 0
+
+
+async def test_rep_2_refused_mutations_leave_no_audit_event(aa_alpha, fresh):
+    before = await AuditEvent.count()
+    await change(aa_alpha, "user2.alpha", grant={"CAT_REPORTER": "USER"})
+    assert await AuditEvent.count() == before
