@@ -410,3 +410,35 @@ async def test_rep_2_each_change_writes_one_audit_event_with_before_and_after(sa
     assert events[1]["after"] == {"status": "DISABLED_BY_ADMIN", "reason": "Review"}
     assert all(e["request_id"] for e in events)
     assert "password" not in repr(events)
+
+
+# ACC-4 ----------------------------------------------------------------------------------
+
+
+async def test_acc_4_an_account_walks_the_statuses_and_refuses_the_wrong_moves(saa_alpha):
+    draft = await create_draft(saa_alpha)
+    account_id = draft["id"]
+    assert codes(await mutate(saa_alpha, "accountEnable", accountId=account_id)) == [
+        ("INVALID", "accountId")
+    ]
+    await grant(saa_alpha, account_id)
+    steps = [
+        ("accountActivate", {}, "ACTIVE"),
+        ("accountDisable", {"reason": "Audit"}, "DISABLED_BY_ADMIN"),
+        ("accountEnable", {}, "ACTIVE"),
+        ("accountDisable", {}, "DISABLED_BY_ADMIN"),
+        ("accountDelete", {"reason": "Left"}, "DELETED"),
+    ]
+    for mutation, extra, status in steps:
+        payload = await mutate(saa_alpha, mutation, accountId=account_id, **extra)
+        assert payload["errors"] == [], (mutation, payload["errors"])
+        assert payload["account"]["status"] == status
+    # Disabling twice, activating an active account: refused, not repeated.
+    active = await account_gid("user.alpha")
+    assert codes(await mutate(saa_alpha, "accountActivate", accountId=active)) == [
+        ("INVALID", "accountId")
+    ]
+    await mutate(saa_alpha, "accountDisable", accountId=active)
+    async with unchanged():
+        again = await mutate(saa_alpha, "accountDisable", accountId=active)
+    assert codes(again) == [("INVALID", "accountId")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -357,16 +358,8 @@ class AccountMutation:
         return await respond(info, AccountEntitlementsImportPayload, run, input.account_id)
 
 
-DETAILS = (
-    "first_name",
-    "middle_name",
-    "last_name",
-    "email",
-    "phone",
-    "cell_phone",
-    "title",
-    "department",
-)
+# The detail fields an admin types, named as the service names them (ACC-1, ACC-5).
+DETAILS = tuple(f.name for f in dataclasses.fields(accounts.AccountDetails))
 
 
 def _decode_account(global_id: strawberry.ID) -> int:

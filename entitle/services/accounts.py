@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any
@@ -261,89 +262,86 @@ async def update(actor: Actor, account_id: int, details: AccountDetails, given: 
         )
 
 
-async def disable(actor: Actor, account_id: int, reason: str | None) -> None:
-    """ACC-6: by an admin of the organization, or by the operator (DISABLED_BY_OPERATOR)."""
-    reason = validation.text(reason, "reason", required=False, max_length=500)
+DISABLED = (AccountStatus.DISABLED_BY_ADMIN, AccountStatus.DISABLED_BY_OPERATOR)
+
+
+async def _set_status(
+    actor: Actor,
+    account_id: int,
+    action: str,
+    status: Callable[[dict], AccountStatus],
+    values: dict,
+    *,
+    reason: str | None = None,
+    end_sessions: bool = False,
+) -> None:
+    """One status change (ACC-4): authorize, check the current status, write, audit."""
     async with write_transaction():
-        row = await load_for(actor, account_id, "disable")
-        if row["status"] in (AccountStatus.DISABLED_BY_ADMIN, AccountStatus.DISABLED_BY_OPERATOR):
-            raise Invalid("The account is already disabled.", "accountId")
-        status = (
-            AccountStatus.DISABLED_BY_OPERATOR
-            if actor.viewer.profile.operator
-            else AccountStatus.DISABLED_BY_ADMIN
-        )
-        await Account.update(
-            {
-                Account.status: status,
-                Account.disabled_by: actor.viewer.account_id,
-                Account.disabled_at: actor.now,
-                Account.disabled_reason: reason,
-            }
-        ).where(Account.id == account_id)
-        await _end_sessions(account_id, actor)
+        row = await load_for(actor, account_id, action)
+        new_status = status(row)
+        await Account.update({Account.status: new_status, **values}).where(Account.id == account_id)
+        if end_sessions:
+            await Session.update({Session.ended_at: actor.now}).where(
+                (Session.account == account_id) & Session.ended_at.is_null()
+            )
+        after = {"status": new_status} | ({"reason": reason} if reason else {})
         await actor.audit(
-            "account.disable",
+            f"account.{action}",
             target_type="Account",
             target_id=account_id,
             organization_id=row["organization"],
             before={"status": row["status"]},
-            after={"status": status, "reason": reason},
+            after=after,
         )
+
+
+async def disable(actor: Actor, account_id: int, reason: str | None) -> None:
+    """ACC-6: by an admin of the organization, or by the operator (DISABLED_BY_OPERATOR)."""
+    reason = validation.text(reason, "reason", required=False, max_length=500)
+
+    def status(row: dict) -> AccountStatus:
+        if row["status"] in DISABLED:
+            raise Invalid("The account is already disabled.", "accountId")
+        if actor.viewer.profile.operator:
+            return AccountStatus.DISABLED_BY_OPERATOR
+        return AccountStatus.DISABLED_BY_ADMIN
+
+    values = {
+        Account.disabled_by: actor.viewer.account_id,
+        Account.disabled_at: actor.now,
+        Account.disabled_reason: reason,
+    }
+    await _set_status(
+        actor, account_id, "disable", status, values, reason=reason, end_sessions=True
+    )
 
 
 async def enable(actor: Actor, account_id: int) -> None:
     """ACC-6: only accounts disabled by an admin; the operator's own disables by the operator."""
-    async with write_transaction():
-        row = await load_for(actor, account_id, "enable")
-        if row["status"] not in (
-            AccountStatus.DISABLED_BY_ADMIN,
-            AccountStatus.DISABLED_BY_OPERATOR,
-        ):
+
+    def status(row: dict) -> AccountStatus:
+        if row["status"] not in DISABLED:
             raise Invalid("Only a disabled account can be enabled.", "accountId")
-        await Account.update(
-            {
-                Account.status: AccountStatus.ACTIVE,
-                Account.disabled_by: None,
-                Account.disabled_at: None,
-                Account.disabled_reason: None,
-            }
-        ).where(Account.id == account_id)
-        await actor.audit(
-            "account.enable",
-            target_type="Account",
-            target_id=account_id,
-            organization_id=row["organization"],
-            before={"status": row["status"]},
-            after={"status": AccountStatus.ACTIVE},
-        )
+        return AccountStatus.ACTIVE
+
+    values = {Account.disabled_by: None, Account.disabled_at: None, Account.disabled_reason: None}
+    await _set_status(actor, account_id, "enable", status, values)
 
 
 async def delete(actor: Actor, account_id: int, reason: str | None) -> None:
     """ACC-6, ACC-7: permanent; the row stays for audit, visible to the SAA and operator."""
     reason = validation.text(reason, "reason", required=True, max_length=500)
-    async with write_transaction():
-        row = await load_for(actor, account_id, "delete")
-        await Account.update(
-            {
-                Account.status: AccountStatus.DELETED,
-                Account.deleted_by: actor.viewer.account_id,
-                Account.deleted_at: actor.now,
-                Account.deleted_reason: reason,
-            }
-        ).where(Account.id == account_id)
-        await _end_sessions(account_id, actor)
-        await actor.audit(
-            "account.delete",
-            target_type="Account",
-            target_id=account_id,
-            organization_id=row["organization"],
-            before={"status": row["status"]},
-            after={"status": AccountStatus.DELETED, "reason": reason},
-        )
-
-
-async def _end_sessions(account_id: int, actor: Actor) -> None:
-    await Session.update({Session.ended_at: actor.now}).where(
-        (Session.account == account_id) & Session.ended_at.is_null()
+    values = {
+        Account.deleted_by: actor.viewer.account_id,
+        Account.deleted_at: actor.now,
+        Account.deleted_reason: reason,
+    }
+    await _set_status(
+        actor,
+        account_id,
+        "delete",
+        lambda _row: AccountStatus.DELETED,
+        values,
+        reason=reason,
+        end_sessions=True,
     )
