@@ -10,6 +10,7 @@ from entitle.enums import (
     AccountKind,
     AccountStatus,
     IdentifierKind,
+    OrgClass,
     OrgType,
     UserType,
     org_class_of,
@@ -25,6 +26,11 @@ from entitle.models import (
     Organization,
     Privilege,
     PrivilegeAvailability,
+    Role,
+    RoleAssignment,
+    RoleGrant,
+    RoleTemplate,
+    RoleTemplateGrant,
 )
 from entitle.services.crypto import DataCipher
 from entitle.services.passwords import Passwords
@@ -33,6 +39,7 @@ BD_TYPES = (OrgType.BROKER_DEALER, OrgType.BD_IA, OrgType.CAPITAL_ACQUISITION_BR
 FIRM_TYPES = (*BD_TYPES, OrgType.INVESTMENT_ADVISER, OrgType.FUNDING_PORTAL)
 REGULATOR_TYPES = (OrgType.STATE_REGULATOR, OrgType.SEC, OrgType.SRO)
 EVERYONE = tuple(OrgType)
+ORG_SUFFIX = {"100001": "alpha", "100002": "beta", "900001": "gamma"}
 
 # (code, name, [(code, name, parent code, sensitive, identifier kind, available to)])
 CATALOG = [
@@ -330,6 +337,61 @@ IDENTIFIERS = [
     ("100002", IdentifierKind.TRACE_MPID, "BETA"),
 ]
 
+# ROLE-4: (organization class, name, grants)
+TEMPLATES = [
+    (
+        OrgClass.FIRM,
+        "Operations",
+        {"RPT_VIEW": "USER", "RPT_COMPLIANCE": "USER", "CAT_REPORTER": "USER"},
+    ),
+    (
+        OrgClass.FIRM,
+        "Registration",
+        {"REG_FILING": "USER", "REG_FORM_U4": "USER", "REG_FORM_U5": "USER"},
+    ),
+    (OrgClass.FIRM, "Organization", {"AM_CHANGE_PASSWORD": "USER", "RPT_VIEW": "USER"}),
+    (OrgClass.REGULATOR, "Registration", {"REG_FILING": "USER", "REG_QUERY": "USER"}),
+    (OrgClass.REGULATOR, "Query without SSN", {"REG_QUERY": "USER"}),
+    (
+        OrgClass.REGULATOR,
+        "Query with SSN",
+        {"REG_QUERY": "USER", "REG_FILING": "USER", "REG_VIEW_SSN": "USER"},
+    ),
+]
+
+# (organization, name, description, grants, holders)
+ROLES = [
+    (
+        "100001",
+        "Report Readers",
+        "Reads the report center.",
+        {"RPT_VIEW": "USER", "RPT_COMPLIANCE": "USER"},
+        ["user.alpha"],
+    ),
+    (
+        "100001",
+        "Registration Admins",
+        "Administers registration filing.",
+        {"REG_FILING": "ADMIN", "REG_FORM_U4": "ADMIN"},
+        [],
+    ),
+    (
+        "100001",
+        "SSN Reviewers",
+        "Sensitive: reads SSNs on registration records.",
+        {"REG_FILING": "USER", "REG_VIEW_SSN": "USER"},
+        ["user2.alpha"],
+    ),
+    ("100002", "Report Readers", "Reads the report center.", {"RPT_VIEW": "USER"}, ["user.beta"]),
+    (
+        "900001",
+        "Query with SSN",
+        "Individual queries with SSN.",
+        {"REG_QUERY": "USER", "REG_FILING": "USER", "REG_VIEW_SSN": "USER"},
+        ["user.gamma"],
+    ),
+]
+
 # (CRD, first, middle, last, SSN, date of birth, associated organizations)
 INDIVIDUALS = [
     ("5000001", "Jane", "Q", "Doe", "123-45-6789", "1980-04-12", ("100001", "900001")),
@@ -430,6 +492,38 @@ async def seed_demo(
                         )
                         for key in spec.identifiers
                     ]
+                )
+
+        for org_class, name, grants in TEMPLATES:
+            template_id = await _insert(RoleTemplate(org_class=org_class, name=name))
+            await RoleTemplateGrant.insert(
+                *[
+                    RoleTemplateGrant(template=template_id, privilege=privileges[code], level=level)
+                    for code, level in grants.items()
+                ]
+            )
+        for number, name, description, grants, holders in ROLES:
+            role_id = await _insert(
+                Role(
+                    organization=orgs[number],
+                    name=name,
+                    description=description,
+                    created_by=accounts[f"saa.{ORG_SUFFIX[number]}"],
+                    created_at=now - timedelta(days=60),
+                    updated_at=now - timedelta(days=60),
+                )
+            )
+            await RoleGrant.insert(
+                *[
+                    RoleGrant(role=role_id, privilege=privileges[code], level=level)
+                    for code, level in grants.items()
+                ]
+            )
+            for holder in holders:
+                await RoleAssignment.insert(
+                    RoleAssignment(
+                        role=role_id, account=accounts[holder], assigned_at=now - timedelta(days=30)
+                    )
                 )
 
         for crd, first, middle, last, ssn, dob, associated in INDIVIDUALS:

@@ -20,6 +20,8 @@ class Profile:
     # ENT-7: an AA without "Manage Access to New Account Management Application"
     # administers nothing.
     manages_accounts: bool = False
+    # ENT-7, ROLE-7: holds "Assign Roles".
+    assigns_roles: bool = False
     # IND-6: holds any privilege of the registration application.
     reads_individuals: bool = False
     # Codes of the sensitive privileges held (ENT-1, IND-6).
@@ -37,12 +39,15 @@ class Viewer:
     account_id: int | None = None
     organization_id: int | None = None
     org_type: str | None = None
+    org_class: str | None = None
     user_id: str | None = None
     session_id: int | None = None
     # Privileges the viewer may administer: ADMIN grants, or every privilege for the SAA (ENT-2).
     administered: frozenset[int] = field(default_factory=frozenset)
     # Identifiers assigned to the viewer (ENT-5).
     identifiers: frozenset[int] = field(default_factory=frozenset)
+    # Active roles assigned to the viewer.
+    roles: frozenset[int] = field(default_factory=frozenset)
     # Privileges available to the viewer's organization type (ORG-2).
     available: frozenset[int] = field(default_factory=frozenset)
 

@@ -26,6 +26,8 @@ from entitle.models import (
     Individual,
     IndividualAssociation,
     Organization,
+    Role,
+    RoleAssignment,
 )
 
 
@@ -196,6 +198,38 @@ class IdentifierFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class RoleFacts:
+    own_org: bool
+    status: str
+    held: bool  # assigned to the viewer
+    administered_all: bool  # the viewer holds ADMIN on every privilege of the role (ROLE-7)
+
+    dimensions: ClassVar[tuple[Dimension, ...]] = (
+        Dimension("own_org", BOOL, _equals_viewer(Role.organization, "organization_id")),
+        Dimension("status", ("ACTIVE", "DELETED"), _in(Role.status)),
+        Dimension(
+            "held",
+            BOOL,
+            _member_of(
+                Role.id,
+                lambda v: RoleAssignment.select(RoleAssignment.role).where(
+                    RoleAssignment.account == (v.account_id or 0)
+                ),
+            ),
+        ),
+        # Never needed to filter a list: who reads a role does not depend on it.
+        Dimension("administered_all", BOOL),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RoleTemplateFacts:
+    own_class: bool  # a template for the viewer's organization class (ROLE-4)
+
+    dimensions: ClassVar[tuple[Dimension, ...]] = (Dimension("own_class", BOOL),)
+
+
+@dataclass(frozen=True, slots=True)
 class ApplicationFacts:
     """Applications carry no per-viewer facts; the catalog's shape is not a secret."""
 
@@ -237,4 +271,6 @@ FACT_CLASSES = (
     ApplicationFacts,
     PrivilegeFacts,
     IndividualFacts,
+    RoleFacts,
+    RoleTemplateFacts,
 )

@@ -28,3 +28,8 @@ allow(viewer: Profile, "search_by_org_class", org: OrganizationFacts) if
     viewer.user_type = "SAA";
 allow(viewer: Profile, "search_by_org_class", _org: OrganizationFacts) if
     viewer.operator;
+
+# ROLE-1: only the SAA creates roles.
+allow(viewer: Profile, "create_role", org: OrganizationFacts) if
+    org.own and
+    viewer.user_type = "SAA";

@@ -8,6 +8,7 @@ from entitle.models.identifiers import Identifier, IdentifierAssignment
 from entitle.models.individuals import Individual, IndividualAssociation
 from entitle.models.organizations import Organization
 from entitle.models.outbox import OutboxMessage
+from entitle.models.roles import Role, RoleAssignment, RoleGrant, RoleTemplate, RoleTemplateGrant
 from entitle.models.sessions import Session
 from entitle.models.tokens import AccountToken
 
@@ -25,6 +26,11 @@ ALL_TABLES = (
     IdentifierAssignment,
     Individual,
     IndividualAssociation,
+    Role,
+    RoleGrant,
+    RoleAssignment,
+    RoleTemplate,
+    RoleTemplateGrant,
     AuditEvent,
     OutboxMessage,
 )

@@ -24,7 +24,7 @@ from entitle.enums import AccountStatus
 from entitle.errors import BadArgument
 from entitle.errors import Forbidden as ForbiddenField
 from entitle.models import Account as AccountTable
-from entitle.models import Grant, IdentifierAssignment, Organization
+from entitle.models import Grant, IdentifierAssignment, Organization, RoleAssignment
 from entitle.resolvers.loaders import load_visible
 from entitle.resolvers.mutations import actor_of, attempt, decode, decode_all
 from entitle.resolvers.pagination import paginate
@@ -160,10 +160,17 @@ async def search_accounts(
     after: str | None,
     filter: AccountFilter | None,
     organization_id: int | None = None,
+    role_id: int | None = None,
 ) -> Connection[Account]:
     conditions = filter_conditions(info, filter)
     if organization_id is not None:
         conditions.append(AccountTable.organization == organization_id)
+    if role_id is not None:
+        conditions.append(
+            AccountTable.id.is_in(
+                RoleAssignment.select(RoleAssignment.account).where(RoleAssignment.role == role_id)
+            )
+        )
 
     return await paginate(
         info,

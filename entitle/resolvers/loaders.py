@@ -27,6 +27,9 @@ from entitle.models import (
     Organization,
     Privilege,
     PrivilegeAvailability,
+    Role,
+    RoleAssignment,
+    RoleGrant,
 )
 
 Row = dict[str, Any]
@@ -100,6 +103,18 @@ class Loaders:
         )
         self.identifiers_by_organization = RowsByKeyLoader(
             Identifier.organization, *Identifier.all_columns(), order_by=Identifier.value
+        )
+        self.role_by_id = RowByIdLoader(Role, *Role.all_columns())
+        self.grants_by_role = RowsByKeyLoader(
+            RoleGrant.role, RoleGrant.privilege, RoleGrant.level, order_by=RoleGrant.privilege
+        )
+        self.roles_by_account = RowsByKeyLoader(
+            RoleAssignment.account,
+            *(
+                getattr(RoleAssignment.role, c._meta.name).as_alias(c._meta.name)
+                for c in Role.all_columns()
+            ),
+            order_by=RoleAssignment.role,
         )
         self.organizations_by_individual = RowsByKeyLoader(
             IndividualAssociation.individual, IndividualAssociation.organization

@@ -79,3 +79,35 @@ async def paginate(
         ),
         count=count,
     )
+
+
+def paginate_list(
+    info: strawberry.Info, items: list[T], *, first: int, after: str | None
+) -> Connection[T]:
+    """A page of an already ordered list, with offset cursors: for short lists whose order
+    is computed (relevance, derived types) rather than stored."""
+    limit = info.context.runtime.settings.max_page_size
+    if first < 0 or first > limit:
+        raise BadArgument(f"`first` must be between 0 and {limit}.")
+    start = 0
+    if after is not None:
+        (position,) = decode_cursor(after) or [None]
+        if not isinstance(position, int) or position < 0:
+            raise BadArgument("`after` is not a cursor of this list.")
+        start = position + 1
+    page = items[start : start + first]
+    edges = [Edge(cursor=encode_cursor([start + i]), node=n) for i, n in enumerate(page)]
+
+    async def count() -> int:
+        return len(items)
+
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=start + first < len(items),
+            has_previous_page=start > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        count=count,
+    )

@@ -17,11 +17,13 @@ if TYPE_CHECKING:
     from entitle.schema.grants import EffectiveGrant, Grant
     from entitle.schema.identifiers import Identifier
     from entitle.schema.organizations import Organization
+    from entitle.schema.roles import Role
 
 OrganizationT = Annotated["Organization", strawberry.lazy("entitle.schema.organizations")]
 GrantT = Annotated["Grant", strawberry.lazy("entitle.schema.grants")]
 IdentifierT = Annotated["Identifier", strawberry.lazy("entitle.schema.identifiers")]
 EffectiveGrantT = Annotated["EffectiveGrant", strawberry.lazy("entitle.schema.grants")]
+RoleT = Annotated["Role", strawberry.lazy("entitle.schema.roles")]
 
 
 @strawberry.type(description="A sign-in account of an organization: a person or a machine.")
@@ -115,8 +117,26 @@ class Account(Node):
     async def effective_grants(self, info: strawberry.Info) -> list[EffectiveGrantT]:
         from entitle.schema.grants import EffectiveGrant
 
-        rows = await info.context.loaders.grants_by_account.load(self.pk)
-        return info.context.authz.visible(EffectiveGrant.merge(rows, self))
+        loaders = info.context.loaders
+        direct = await loaders.grants_by_account.load(self.pk)
+        roles = [r for r in await loaders.roles_by_account.load(self.pk) if r["status"] == "ACTIVE"]
+        by_role = await loaders.grants_by_role.load_many([r["id"] for r in roles])
+        via_roles = [
+            {**grant, "role": role["id"], "granted_at": role["updated_at"]}
+            for role, grants in zip(roles, by_role, strict=True)
+            for grant in grants
+        ]
+        return info.context.authz.visible(EffectiveGrant.merge(direct + via_roles, self))
+
+    @field(description="Roles assigned to the account that the viewer may see.")
+    async def roles(self, info: strawberry.Info) -> list[RoleT]:
+        from entitle.schema.roles import Role
+
+        loaders, viewer = info.context.loaders, info.context.viewer
+        rows = await loaders.roles_by_account.load(self.pk)
+        grants = await loaders.grants_by_role.load_many([r["id"] for r in rows])
+        roles = [Role.from_row(r, g, viewer) for r, g in zip(rows, grants, strict=True)]
+        return info.context.authz.visible(roles)
 
     @field(description="Identifiers assigned; an AA sees only those assigned to them (ENT-5).")
     async def identifiers(self, info: strawberry.Info) -> list[IdentifierT]:
@@ -153,12 +173,20 @@ class AccountFilter:
 @strawberry.enum(description="Where an effective grant comes from (ENT-8).")
 class GrantSourceKind(Enum):
     DIRECT = "DIRECT"
+    ROLE = "ROLE"
 
 
 @strawberry.type(description="One origin of an effective grant.")
 class GrantSource:
     kind: GrantSourceKind = field(STRUCTURAL)
     level: PrivilegeLevel = field(STRUCTURAL)
+    role_id: strawberry.Private[int | None] = None
+
+    @field(STRUCTURAL, description="The role it comes through, when the viewer may see it.")
+    async def role(self, info: strawberry.Info) -> RoleT | None:
+        from entitle.resolvers.roles import role_by_pk
+
+        return None if self.role_id is None else await role_by_pk(info, self.role_id)
 
 
 @strawberry.input(description="A privilege at a level.")
@@ -299,4 +327,9 @@ class AccountEntitlementsUpdatePayload(AccountPayload):
 
 @strawberry.type
 class AccountEntitlementsImportPayload(AccountPayload):
+    pass
+
+
+@strawberry.type
+class AccountRolesUpdatePayload(AccountPayload):
     pass

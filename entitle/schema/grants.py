@@ -53,11 +53,17 @@ class EffectiveGrant(Grant):
     source_list: strawberry.Private[list[GrantSource]]
 
     @classmethod
-    def merge(cls, direct: list[dict[str, Any]], account: Account) -> list[EffectiveGrant]:
-        """One entry per privilege at the highest level of all its sources."""
+    def merge(cls, rows: list[dict[str, Any]], account: Account) -> list[EffectiveGrant]:
+        """One entry per privilege at the highest level of all its sources (rows with a
+        `role` key come through that role)."""
         merged: dict[int, EffectiveGrant] = {}
-        for row in direct:
-            source = GrantSource(kind=GrantSourceKind.DIRECT, level=PrivilegeLevel(row["level"]))
+        for row in rows:
+            role = row.get("role")
+            source = GrantSource(
+                kind=GrantSourceKind.ROLE if role else GrantSourceKind.DIRECT,
+                level=PrivilegeLevel(row["level"]),
+                role_id=role,
+            )
             current = merged.get(row["privilege"])
             if current is None:
                 merged[row["privilege"]] = cls(

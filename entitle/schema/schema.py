@@ -23,6 +23,7 @@ from entitle.resolvers.catalog import CatalogQuery
 from entitle.resolvers.individuals import IndividualQuery
 from entitle.resolvers.nodes import NodeQuery
 from entitle.resolvers.organizations import OrganizationQuery
+from entitle.resolvers.roles import RoleMutation, RoleQuery
 from entitle.resolvers.sessions import SessionMutation
 from entitle.schema.accounts import Account
 from entitle.schema.audit import AuditEvent
@@ -31,16 +32,25 @@ from entitle.schema.identifiers import Identifier
 from entitle.schema.individuals import Individual
 from entitle.schema.masking import MaskUnexpectedErrors
 from entitle.schema.organizations import Organization
+from entitle.schema.roles import Role, RoleTemplate
 from entitle.settings import Settings
 
 
 @strawberry.type
-class Query(NodeQuery, AccountQuery, OrganizationQuery, CatalogQuery, IndividualQuery, AuditQuery):
+class Query(
+    NodeQuery,
+    AccountQuery,
+    OrganizationQuery,
+    RoleQuery,
+    CatalogQuery,
+    IndividualQuery,
+    AuditQuery,
+):
     pass
 
 
 @strawberry.type
-class Mutation(SessionMutation, AccountMutation):
+class Mutation(SessionMutation, AccountMutation, RoleMutation):
     pass
 
 
@@ -66,7 +76,17 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     return EntitleSchema(
         query=Query,
         mutation=Mutation,
-        types=[Account, Organization, Application, Privilege, Identifier, Individual, AuditEvent],
+        types=[
+            Account,
+            Organization,
+            Application,
+            Privilege,
+            Identifier,
+            Individual,
+            AuditEvent,
+            Role,
+            RoleTemplate,
+        ],
         extensions=[
             lambda: QueryDepthLimiter(max_depth=max_depth),
             lambda: MaxAliasesLimiter(max_alias_count=30),

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 
 from entitle.authz.facts import GrantChangeFacts, IdentifierFacts, PrivilegeFacts
 from entitle.db import write_transaction
-from entitle.enums import AccountKind, OrgClass, PrivilegeLevel, UserType
+from entitle.enums import AccountKind, OrgClass, PrivilegeLevel
 from entitle.models import (
-    Account,
     Grant,
     Identifier,
     IdentifierAssignment,
@@ -17,6 +16,7 @@ from entitle.models import (
     Privilege,
     PrivilegeAvailability,
 )
+from entitle.services import user_types
 from entitle.services.accounts import load_for
 from entitle.services.actor import Actor
 from entitle.services.errors import ConfirmationRequired, Forbidden, Invalid, NotFound
@@ -277,11 +277,7 @@ async def _write(actor, state, before, after, to_assign, to_unassign) -> None:
                 for i in to_assign
             ]
         )
-    # ROLE-6 in its direct-grant form: any ADMIN grant makes a user an AA, none a USER.
-    if state.account["user_type"] != UserType.SAA:
-        user_type = UserType.AA if PrivilegeLevel.ADMIN in after.values() else UserType.USER
-        if user_type != state.account["user_type"]:
-            await Account.update({Account.user_type: user_type}).where(Account.id == account_id)
+    await user_types.refresh_accounts([account_id])
 
 
 async def update(actor: Actor, account_id: int, change: EntitlementChange) -> None:

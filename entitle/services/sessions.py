@@ -8,7 +8,15 @@ from datetime import datetime, timedelta
 from entitle.authz.actor import Profile, Viewer
 from entitle.db import write_transaction
 from entitle.enums import AccountStatus, OrgClass, PrivilegeLevel, UserType
-from entitle.models import Account, Grant, IdentifierAssignment, PrivilegeAvailability, Session
+from entitle.models import (
+    Account,
+    Grant,
+    IdentifierAssignment,
+    PrivilegeAvailability,
+    RoleAssignment,
+    RoleGrant,
+    Session,
+)
 from entitle.services import audit, catalog, tokens
 from entitle.services.passwords import MAX_PASSWORD_LENGTH, Passwords
 
@@ -131,6 +139,22 @@ async def _viewer(row: dict) -> Viewer:
         Grant.privilege.sensitive.as_alias("sensitive"),
         Grant.privilege.application.code.as_alias("application_code"),
     ).where(Grant.account == row["account_id"])
+    # ENT-8: what roles give counts as much as what is granted directly.
+    grants += await RoleGrant.select(
+        RoleGrant.role,
+        RoleGrant.privilege,
+        RoleGrant.level,
+        RoleGrant.privilege.code.as_alias("code"),
+        RoleGrant.privilege.sensitive.as_alias("sensitive"),
+        RoleGrant.privilege.application.code.as_alias("application_code"),
+    ).where(
+        RoleGrant.role.is_in(
+            RoleAssignment.select(RoleAssignment.role).where(
+                RoleAssignment.account == row["account_id"]
+            )
+        )
+        & (RoleGrant.role.status == "ACTIVE")
+    )
     available = await PrivilegeAvailability.select(PrivilegeAvailability.privilege).where(
         PrivilegeAvailability.org_type == row["org_type"]
     )
@@ -146,6 +170,7 @@ async def _viewer(row: dict) -> Viewer:
         user_type=row["user_type"],
         machine=row["kind"] != "HUMAN",
         manages_accounts=is_saa or catalog.MANAGE_ACCESS in codes,
+        assigns_roles=is_saa or catalog.ASSIGN_ROLES in codes,
         reads_individuals=any(g["application_code"] == catalog.REGISTRATION_APP for g in grants),
         sensitive=tuple(sorted(g["code"] for g in grants if g["sensitive"])),
     )
@@ -154,6 +179,7 @@ async def _viewer(row: dict) -> Viewer:
         account_id=row["account_id"],
         organization_id=row["organization_id"],
         org_type=row["org_type"],
+        org_class=row["org_class"],
         user_id=row["user_id"],
         session_id=row["id"],
         # ENT-2: the SAA administers every privilege available to the organization's type.
@@ -161,5 +187,6 @@ async def _viewer(row: dict) -> Viewer:
         if is_saa
         else frozenset(g["privilege"] for g in grants if g["level"] == PrivilegeLevel.ADMIN),
         identifiers=frozenset(i["identifier"] for i in identifiers),
+        roles=frozenset(g["role"] for g in grants if "role" in g),
         available=available_ids,
     )
