@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from entitle.models import Role, RoleAssignment
 from entitle.schema.node import to_global_id
 from tests.factories import add_accounts, organization_id
 
@@ -14,8 +15,9 @@ query($id: ID!, $first: Int!) {
       edges { node {
         userId
         grants { level privilege { name application { name } } }
-        effectiveGrants { level sources { kind } privilege { name parent { name } } }
+        effectiveGrants { level sources { kind role { name } } privilege { name parent { name } } }
         createdBy { userId }
+        roles { name type grants { level privilege { name } } }
         identifiers { value organization { name } }
         organization { name }
       } }
@@ -27,7 +29,12 @@ query($id: ID!, $first: Int!) {
 
 @pytest.fixture
 async def big_alpha(fresh, clock) -> str:
-    await add_accounts("100001", 120, now=clock.now())
+    ids = await add_accounts("100001", 120, now=clock.now())
+    # Every bulk account holds a role, so role grants are part of every row.
+    role = await Role.select(Role.id).where(Role.name == "Report Readers").first()
+    await RoleAssignment.insert(
+        *[RoleAssignment(role=role["id"], account=i, assigned_at=clock.now()) for i in ids]
+    )
     return to_global_id("Organization", await organization_id("100001"))
 
 
@@ -46,9 +53,9 @@ async def test_nested_accounts_cost_the_same_statements_for_10_and_100(
     many, n_many = await _statements(saa_alpha, sql_statements, big_alpha, 100)
     assert (n_few, n_many) == (10, 100)
     assert few == many
-    # session + viewer facts (4), organization, page, grants, privileges, applications,
-    # identifiers, creators: a handful, whatever the page size.
-    assert many <= 14, many
+    # session + viewer facts (5), organization, page, grants, roles, role grants,
+    # privileges, applications, identifiers, creators: a handful, whatever the page size.
+    assert many <= 16, many
 
 
 async def test_an_aa_list_costs_the_same_statements_for_10_and_100(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import operator
 import re
 from collections.abc import Awaitable, Callable
+from functools import reduce
 from typing import TypeVar
 
 import strawberry
-from piccolo.columns.combination import WhereRaw
 from piccolo.custom_types import Combinable
 
 from entitle import enums
@@ -28,6 +29,7 @@ from entitle.models import Grant, IdentifierAssignment, Organization, RoleAssign
 from entitle.resolvers.loaders import load_visible
 from entitle.resolvers.mutations import actor_of, attempt, decode, decode_all
 from entitle.resolvers.pagination import paginate
+from entitle.resolvers.text import contains, equals
 from entitle.schema.accounts import (
     Account,
     AccountActivateInput,
@@ -65,10 +67,6 @@ async def account_by_pk(info: strawberry.Info, pk: int) -> Account | None:
     return await load_visible(info, info.context.loaders.account_by_id, pk, Account.from_row)
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def text_condition(text: str) -> Combinable | None:
     """ACC-8: every word must match user ID, name or email; "quoted" text matches exactly."""
     conditions = []
@@ -76,19 +74,9 @@ def text_condition(text: str) -> Combinable | None:
         term = (exact or word).strip().lower()
         if not term:
             continue
-        if exact:
-            sql = " OR ".join(f"lower({c}) = {{}}" for c in _SEARCHED)
-            conditions.append(WhereRaw(f"({sql})", *[term] * len(_SEARCHED)))
-        else:
-            pattern = f"%{_escape_like(term)}%"
-            sql = " OR ".join(f"lower({c}) LIKE {{}} ESCAPE '\\'" for c in _SEARCHED)
-            conditions.append(WhereRaw(f"({sql})", *[pattern] * len(_SEARCHED)))
-    if not conditions:
-        return None
-    result = conditions[0]
-    for condition in conditions[1:]:
-        result = result & condition
-    return result
+        match = equals if exact else contains
+        conditions.append(reduce(operator.or_, (match(column, term) for column in _SEARCHED)))
+    return reduce(operator.and_, conditions) if conditions else None
 
 
 def _pks(info: strawberry.Info, ids: list[strawberry.ID], type_name: str, field: str) -> list[int]:

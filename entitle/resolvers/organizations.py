@@ -9,6 +9,7 @@ from entitle.authz.guards import SIGNED_IN, field
 from entitle.models import Organization as OrganizationTable
 from entitle.resolvers.loaders import load_visible
 from entitle.resolvers.pagination import paginate
+from entitle.resolvers.text import contains
 from entitle.schema.node import from_global_id
 from entitle.schema.organizations import Organization
 from entitle.schema.pagination import Connection
@@ -22,7 +23,7 @@ async def organization_by_pk(info: strawberry.Info, pk: int) -> Organization | N
 async def list_organizations(
     info: strawberry.Info, *, first: int, after: str | None, text: str | None
 ) -> Connection[Organization]:
-    conditions = [OrganizationTable.name.ilike(f"%{text.strip()}%")] if text else []
+    conditions = [contains('"organization"."name"', text)] if text else []
     return await paginate(
         info,
         OrganizationTable,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import strawberry
 from piccolo.columns.combination import WhereRaw
 
@@ -19,6 +17,7 @@ from entitle.models import RoleTemplateGrant
 from entitle.resolvers.accounts import account_by_pk
 from entitle.resolvers.mutations import actor_of, attempt, decode, decode_all
 from entitle.resolvers.pagination import paginate_list
+from entitle.resolvers.text import contains, equals, escape_like, like
 from entitle.schema.accounts import AccountRolesUpdatePayload
 from entitle.schema.enums import OrgClass
 from entitle.schema.node import from_global_id
@@ -60,18 +59,21 @@ async def role_by_pk(info: strawberry.Info, pk: int) -> Role | None:
     return role if info.context.authz.can("read", role) else None
 
 
-def _name_condition(text: str) -> tuple[WhereRaw, str, str]:
+# Qualified: role searches join the organization, which has a `name` too.
+_NAME = '"role"."name"'
+
+
+def _name_condition(text: str) -> tuple[WhereRaw, str]:
     """ROLE-10: "quoted" is exact, `%` a wildcard, anything else a substring."""
     text = text.strip()
     if len(text) >= 2 and text.startswith('"') and text.endswith('"'):
         exact = text[1:-1].strip().lower()
-        return WhereRaw("lower(name) = {}", exact), exact, "exact"
+        return equals(_NAME, exact), exact
     term = text.lower()
     if "%" in term:
-        pattern = re.sub(r"([\\_])", r"\\\1", term)
-        return WhereRaw("lower(name) LIKE {} ESCAPE '\\'", pattern), term, "pattern"
-    escaped = re.sub(r"([\\_%])", r"\\\1", term)
-    return WhereRaw("lower(name) LIKE {} ESCAPE '\\'", f"%{escaped}%"), term, "contains"
+        # The user's % stay wildcards; everything else matches itself.
+        return like(_NAME, "%".join(escape_like(part) for part in term.split("%"))), term
+    return contains(_NAME, term), term
 
 
 def _relevance(role: Role, term: str | None) -> tuple[int, str]:
@@ -101,7 +103,7 @@ async def search_roles(
         query = query.where(where)
     term = None
     if filter.text:
-        condition, term, _ = _name_condition(filter.text)
+        condition, term = _name_condition(filter.text)
         query = query.where(condition)
     if filter.privilege_id:
         decoded = from_global_id(str(filter.privilege_id))

@@ -1,0 +1,25 @@
+"""Case-insensitive text matching that means the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+
+from piccolo.columns.combination import WhereRaw
+
+
+def escape_like(text: str) -> str:
+    """Typed `%`, `_` and `\\` match themselves."""
+    return re.sub(r"([\\_%])", r"\\\1", text)
+
+
+def like(expression: str, pattern: str) -> WhereRaw:
+    """`lower(expression)` LIKE `pattern` (already lowercased and escaped as wanted)."""
+    return WhereRaw(f"lower({expression}) LIKE {{}} ESCAPE '\\'", pattern)
+
+
+def contains(expression: str, text: str) -> WhereRaw:
+    return like(expression, f"%{escape_like(text.strip().lower())}%")
+
+
+def equals(expression: str, text: str) -> WhereRaw:
+    return WhereRaw(f"lower({expression}) = {{}}", text.strip().lower())
