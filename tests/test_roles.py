@@ -570,3 +570,68 @@ async def test_role_changes_and_assignments_are_audited(saa_alpha, fresh):
         e["action"] for e in await AuditEvent.select(AuditEvent.action).order_by(AuditEvent.id)
     ]
     assert actions[-2:] == ["role.create", "account.roles_update"]
+
+
+async def test_role_assignments_and_changes_are_emailed_to_the_holders(saa_alpha, fresh):
+    from entitle.models import OutboxMessage
+
+    role = await role_gid("Report Readers")
+    await run(saa_alpha, "roleAssign", roleId=role, accountIds=[await account_gid("user2.alpha")])
+    await run(saa_alpha, "roleUpdate", roleId=role, grant=await grants(AM_CHANGE_PASSWORD="USER"))
+    await run(saa_alpha, "roleUpdate", roleId=role, description="only the description")
+    sent = await OutboxMessage.select(OutboxMessage.kind, OutboxMessage.to_address).order_by(
+        OutboxMessage.id
+    )
+    assert [(m["kind"], m["to_address"]) for m in sent] == [
+        ("account.roles_changed", "user2.alpha@example.com"),
+        ("role.changed", "user.alpha@example.com"),
+        ("role.changed", "user2.alpha@example.com"),
+    ]
+
+
+# ROLE-10: saved views -------------------------------------------------------------------
+
+SAVE = """
+mutation($input: RoleViewSaveInput!) {
+  roleViewSave(input: $input) { view { id name sort filter roles { edges { node { name } } } }
+  errors { code field } }
+}
+"""
+VIEWS = "{ roleViews { id name roles { totalCount edges { node { name } } } } }"
+
+
+async def test_role_10_saved_views_always_show_current_data(saa_alpha):
+    saved = (
+        await saa_alpha.execute(
+            SAVE, {"input": {"name": "Admin roles", "filter": {"types": ["ADMIN"]}, "sort": "NAME"}}
+        )
+    ).ok()["roleViewSave"]
+    assert saved["errors"] == []
+    assert [e["node"]["name"] for e in saved["view"]["roles"]["edges"]] == ["Registration Admins"]
+    assert saved["view"]["filter"] == {"types": ["ADMIN"]}
+    await run(saa_alpha, "roleCreate", name="Desk Admins", grant=await grants(RPT_VIEW="ADMIN"))
+    (view,) = (await saa_alpha.execute(VIEWS)).ok()["roleViews"]
+    assert [e["node"]["name"] for e in view["roles"]["edges"]] == [
+        "Desk Admins",
+        "Registration Admins",
+    ]
+
+
+async def test_role_10_saved_views_are_each_admins_own(saa_alpha, aa_alpha, aa2_alpha):
+    await saa_alpha.execute(SAVE, {"input": {"name": "Mine"}})
+    assert (await aa_alpha.execute(VIEWS)).ok()["roleViews"] == []
+    (view,) = (await saa_alpha.execute(VIEWS)).ok()["roleViews"]
+    delete = (
+        "mutation($i: RoleViewDeleteInput!) { roleViewDelete(input: $i) { errors { code field } } }"
+    )
+    async with unchanged():
+        refused = (await aa_alpha.execute(delete, {"i": {"viewId": view["id"]}})).ok()
+    assert refused["roleViewDelete"]["errors"] == [{"code": "NOT_FOUND", "field": "viewId"}]
+    # Saving under the same name (any case) replaces the view.
+    await saa_alpha.execute(SAVE, {"input": {"name": "MINE", "sort": "TYPE"}})
+    assert len((await saa_alpha.execute(VIEWS)).ok()["roleViews"]) == 1
+    done = (await saa_alpha.execute(delete, {"i": {"viewId": view["id"]}})).ok()
+    assert done["roleViewDelete"]["errors"] == []
+    # An AA without Assign Roles does not search roles, so saves nothing.
+    refused = (await aa2_alpha.execute(SAVE, {"input": {"name": "x"}})).ok()["roleViewSave"]
+    assert refused["errors"] == [{"code": "FORBIDDEN", "field": None}]

@@ -223,6 +223,13 @@ class RoleFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class RoleViewFacts:
+    own: bool  # saved by the viewer
+
+    dimensions: ClassVar[tuple[Dimension, ...]] = (Dimension("own", BOOL),)
+
+
+@dataclass(frozen=True, slots=True)
 class RoleTemplateFacts:
     own_class: bool  # a template for the viewer's organization class (ROLE-4)
 
@@ -273,4 +280,5 @@ FACT_CLASSES = (
     IndividualFacts,
     RoleFacts,
     RoleTemplateFacts,
+    RoleViewFacts,
 )

@@ -8,7 +8,14 @@ from entitle.models.identifiers import Identifier, IdentifierAssignment
 from entitle.models.individuals import Individual, IndividualAssociation
 from entitle.models.organizations import Organization
 from entitle.models.outbox import OutboxMessage
-from entitle.models.roles import Role, RoleAssignment, RoleGrant, RoleTemplate, RoleTemplateGrant
+from entitle.models.roles import (
+    Role,
+    RoleAssignment,
+    RoleGrant,
+    RoleTemplate,
+    RoleTemplateGrant,
+    RoleView,
+)
 from entitle.models.sessions import Session
 from entitle.models.tokens import AccountToken
 
@@ -31,6 +38,7 @@ ALL_TABLES = (
     RoleAssignment,
     RoleTemplate,
     RoleTemplateGrant,
+    RoleView,
     AuditEvent,
     OutboxMessage,
 )

@@ -1,4 +1,4 @@
-from piccolo.columns import ForeignKey, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, ForeignKey, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from entitle.enums import OrgClass, PrivilegeLevel
@@ -46,3 +46,13 @@ class RoleTemplateGrant(Table):
     template = ForeignKey(RoleTemplate, null=False, on_delete=OnDelete.cascade, index=True)
     privilege = ForeignKey(Privilege, null=False, on_delete=OnDelete.restrict)
     level = Varchar(length=8, choices=PrivilegeLevel)
+
+
+class RoleView(Table):
+    """A role search an admin saved (ROLE-10); it stores the question, never the answer."""
+
+    account = ForeignKey(Account, null=False, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=50)
+    filter = JSON(default="{}")
+    sort = Varchar(length=16, default="RELEVANCE")
+    created_at = Timestamptz()

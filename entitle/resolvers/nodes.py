@@ -14,7 +14,7 @@ from entitle.resolvers.catalog import application_by_pk, privilege_by_pk
 from entitle.resolvers.identifiers import identifier_by_pk
 from entitle.resolvers.individuals import individual_by_pk
 from entitle.resolvers.organizations import organization_by_pk
-from entitle.resolvers.roles import role_by_pk
+from entitle.resolvers.roles import role_by_pk, role_view_by_pk
 from entitle.schema.node import Node, from_global_id
 
 BY_TYPE: dict[str, Callable[[strawberry.Info, int], Awaitable[Any]]] = {
@@ -26,6 +26,7 @@ BY_TYPE: dict[str, Callable[[strawberry.Info, int], Awaitable[Any]]] = {
     "Individual": individual_by_pk,
     "AuditEvent": audit_event_by_pk,
     "Role": role_by_pk,
+    "RoleView": role_view_by_pk,
 }
 
 

@@ -14,6 +14,7 @@ from entitle.models import Role as RoleTable
 from entitle.models import RoleGrant as RoleGrantTable
 from entitle.models import RoleTemplate as RoleTemplateTable
 from entitle.models import RoleTemplateGrant
+from entitle.models import RoleView as RoleViewTable
 from entitle.resolvers.accounts import account_by_pk
 from entitle.resolvers.mutations import actor_of, attempt, decode, decode_all
 from entitle.resolvers.pagination import paginate_list
@@ -38,6 +39,12 @@ from entitle.schema.roles import (
     RoleUnassignPayload,
     RoleUpdateInput,
     RoleUpdatePayload,
+    RoleView,
+    RoleViewDeleteInput,
+    RoleViewDeletePayload,
+    RoleViewSaveInput,
+    RoleViewSavePayload,
+    filter_to_json,
 )
 from entitle.services import roles
 from entitle.services.errors import Invalid
@@ -152,6 +159,15 @@ class RoleQuery:
     ) -> Connection[Role]:
         return await search_roles(info, first=first, after=after, filter=filter, sort=sort)
 
+    @field(SIGNED_IN, description="ROLE-10: the viewer's saved role searches.")
+    async def role_views(self, info: strawberry.Info) -> list[RoleView]:
+        rows = (
+            await RoleViewTable.select()
+            .where(RoleViewTable.account == (info.context.viewer.account_id or 0))
+            .order_by(RoleViewTable.name)
+        )
+        return info.context.authz.visible([RoleView.from_row(r) for r in rows])
+
     @field(SIGNED_IN, description="ROLE-4: templates for the viewer's organization class.")
     async def role_templates(
         self, info: strawberry.Info, org_class: OrgClass | None = None
@@ -195,8 +211,37 @@ def _role_pk(global_id) -> int | None:
     return decoded[1] if decoded and decoded[0] == "Role" else None
 
 
+async def role_view_by_pk(info: strawberry.Info, pk: int) -> RoleView | None:
+    row = await RoleViewTable.select().where(RoleViewTable.id == pk).first()
+    if row is None:
+        return None
+    view = RoleView.from_row(row)
+    return view if info.context.authz.can("read", view) else None
+
+
 @strawberry.type
 class RoleMutation:
+    @field(SIGNED_IN, description="ROLE-10: save a role search under a name (replaces one).")
+    async def role_view_save(
+        self, info: strawberry.Info, input: RoleViewSaveInput
+    ) -> RoleViewSavePayload:
+        pk, errors = await attempt(
+            lambda: roles.save_view(
+                actor_of(info), input.name, filter_to_json(input.filter), input.sort.value
+            )
+        )
+        view = None if errors else await role_view_by_pk(info, pk)
+        return RoleViewSavePayload(view=view, errors=errors)
+
+    @field(SIGNED_IN, description="ROLE-10: forget a saved role search.")
+    async def role_view_delete(
+        self, info: strawberry.Info, input: RoleViewDeleteInput
+    ) -> RoleViewDeletePayload:
+        _, errors = await attempt(
+            lambda: roles.delete_view(actor_of(info), decode(input.view_id, "RoleView", "viewId"))
+        )
+        return RoleViewDeletePayload(errors=errors)
+
     @field(SIGNED_IN, description="ROLE-1, ROLE-4: only the SAA creates roles.")
     async def role_create(self, info: strawberry.Info, input: RoleCreateInput) -> RoleCreatePayload:
         def run():

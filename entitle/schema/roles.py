@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from strawberry.scalars import JSON
 
 from entitle.authz.actor import Viewer
-from entitle.authz.facts import RoleFacts, RoleTemplateFacts
+from entitle.authz.facts import RoleFacts, RoleTemplateFacts, RoleViewFacts
 from entitle.authz.guards import STRUCTURAL, field
 from entitle.schema.enums import OrgClass, PrivilegeLevel
 from entitle.schema.errors import UserError
@@ -236,3 +238,89 @@ class RoleSort(Enum):
     NAME = "NAME"
     TYPE = "TYPE"
     ORG_CLASS = "ORG_CLASS"
+
+
+def filter_to_json(filter: RoleFilter | None) -> dict[str, Any]:
+    """A RoleFilter as stored in a saved view."""
+    if filter is None:
+        return {}
+    return {
+        "text": filter.text,
+        "statuses": [s.value for s in filter.statuses or []] or None,
+        "types": [t.value for t in filter.types or []] or None,
+        "privilege_id": filter.privilege_id,
+        "level": filter.level.value if filter.level else None,
+    }
+
+
+def filter_from_json(stored: dict[str, Any]) -> RoleFilter:
+    return RoleFilter(
+        text=stored.get("text"),
+        statuses=[RoleStatus(s) for s in stored.get("statuses") or []] or None,
+        types=[RoleType(t) for t in stored.get("types") or []] or None,
+        privilege_id=stored.get("privilege_id"),
+        level=PrivilegeLevel(stored["level"]) if stored.get("level") else None,
+    )
+
+
+@strawberry.type(description="ROLE-10: a saved role search; its roles are always current.")
+class RoleView(Node):
+    name: str = field()
+    sort: RoleSort = field()
+    filter_json: strawberry.Private[dict[str, Any]]
+    account_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> RoleView:
+        stored = row["filter"]
+        return cls(
+            pk=row["id"],
+            name=row["name"],
+            sort=RoleSort(row["sort"]),
+            filter_json=json.loads(stored) if isinstance(stored, str) else stored,
+            account_id=row["account"],
+        )
+
+    def authz_facts(self, viewer: Viewer) -> RoleViewFacts:
+        return RoleViewFacts(own=self.account_id == viewer.account_id)
+
+    @field(description="The saved filter, as given.")
+    def filter(self) -> JSON:
+        return {k: v for k, v in self.filter_json.items() if v is not None}
+
+    @field(description="The roles this search finds now.")
+    async def roles(
+        self, info: strawberry.Info, first: int = 20, after: str | None = None
+    ) -> Connection[Role]:
+        from entitle.resolvers.roles import search_roles
+
+        return await search_roles(
+            info,
+            first=first,
+            after=after,
+            filter=filter_from_json(self.filter_json),
+            sort=self.sort,
+        )
+
+
+@strawberry.input
+class RoleViewSaveInput:
+    name: str
+    filter: RoleFilter | None = None
+    sort: RoleSort = RoleSort.RELEVANCE
+
+
+@strawberry.input
+class RoleViewDeleteInput:
+    view_id: strawberry.ID
+
+
+@strawberry.type
+class RoleViewSavePayload:
+    view: RoleView | None = field(STRUCTURAL)
+    errors: list[UserError] = field(STRUCTURAL)
+
+
+@strawberry.type
+class RoleViewDeletePayload:
+    errors: list[UserError] = field(STRUCTURAL)

@@ -32,7 +32,7 @@ from entitle.schema.identifiers import Identifier
 from entitle.schema.individuals import Individual
 from entitle.schema.masking import MaskUnexpectedErrors
 from entitle.schema.organizations import Organization
-from entitle.schema.roles import Role, RoleTemplate
+from entitle.schema.roles import Role, RoleTemplate, RoleView
 from entitle.settings import Settings
 
 
@@ -86,6 +86,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             AuditEvent,
             Role,
             RoleTemplate,
+            RoleView,
         ],
         extensions=[
             lambda: QueryDepthLimiter(max_depth=max_depth),

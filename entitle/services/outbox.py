@@ -18,9 +18,18 @@ MAX_ATTEMPTS = 5
 
 async def enqueue(*, to: str, subject: str, body: str, kind: str, now: datetime) -> None:
     """Queue an email; call inside the transaction whose change it announces."""
-    await OutboxMessage.insert(
-        OutboxMessage(to_address=to, subject=subject, body=body, kind=kind, created_at=now)
-    )
+    await enqueue_many([(to, subject, body)], kind=kind, now=now)
+
+
+async def enqueue_many(messages: list[tuple[str, str, str]], *, kind: str, now: datetime) -> None:
+    """Queue (to, subject, body) emails in one statement, however many there are."""
+    if messages:
+        await OutboxMessage.insert(
+            *[
+                OutboxMessage(to_address=to, subject=subject, body=body, kind=kind, created_at=now)
+                for to, subject, body in messages
+            ]
+        )
 
 
 def _send_smtp(smtp_url: str, sender: str, message: EmailMessage) -> None:

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 import asyncpg
 from piccolo.columns.combination import WhereRaw
 
-from entitle.authz.facts import OrganizationFacts, PrivilegeFacts, RoleFacts
+from entitle.authz.facts import OrganizationFacts, PrivilegeFacts, RoleFacts, RoleViewFacts
 from entitle.db import write_transaction
 from entitle.enums import PrivilegeLevel
 from entitle.models import (
+    Account,
     Organization,
     Privilege,
     PrivilegeAvailability,
@@ -21,8 +22,9 @@ from entitle.models import (
     RoleGrant,
     RoleTemplate,
     RoleTemplateGrant,
+    RoleView,
 )
-from entitle.services import user_types, validation
+from entitle.services import outbox, user_types, validation
 from entitle.services.accounts import load_for
 from entitle.services.actor import Actor
 from entitle.services.errors import ConfirmationRequired, Conflict, Forbidden, Invalid, NotFound
@@ -208,6 +210,29 @@ async def create(actor: Actor, name: str, description: str | None, ask: RoleGran
         return role_id
 
 
+async def _notify_holders(role: dict, now) -> None:
+    """ROLE-8: a role's holders learn that their access changed with it."""
+    holders = await Account.select(Account.email, Account.first_name).where(
+        Account.id.is_in(
+            RoleAssignment.select(RoleAssignment.account).where(RoleAssignment.role == role["id"])
+        )
+        & (Account.status != "DELETED")
+    )
+    await outbox.enqueue_many(
+        [
+            (
+                h["email"],
+                f"Your access changed: role {role['name']}",
+                f"Hello {h['first_name']},\n\nThe privileges of your role {role['name']} "
+                "changed, and with them your access. Sign in to review it.",
+            )
+            for h in holders
+        ],
+        kind="role.changed",
+        now=now,
+    )
+
+
 async def update(
     actor: Actor,
     role_id: int,
@@ -230,6 +255,8 @@ async def update(
             values[Role.description] = description or ""
         await Role.update(values).where(Role.id == role_id)
         await user_types.refresh_holders(role_id)
+        if after != before:
+            await _notify_holders(role, actor.now)
         await actor.audit(
             "role.update",
             target_type="Role",
@@ -338,14 +365,66 @@ async def assign(
                 (RoleAssignment.role == role_id) & (RoleAssignment.account == account_id)
             )
         await user_types.refresh_accounts(sorted(accounts))
+        emails = []
         for account_id in sorted(accounts):
             added = sorted(roles[r][0]["name"] for r, a in new if a == account_id)
             removed = sorted(roles[r][0]["name"] for r, a in remove if a == account_id)
-            if added or removed:
-                await actor.audit(
-                    "account.roles_update",
-                    target_type="Account",
-                    target_id=account_id,
-                    organization_id=accounts[account_id]["organization"],
-                    after={"assigned": added, "unassigned": removed},
+            if not (added or removed):
+                continue
+            account = accounts[account_id]
+            await actor.audit(
+                "account.roles_update",
+                target_type="Account",
+                target_id=account_id,
+                organization_id=account["organization"],
+                after={"assigned": added, "unassigned": removed},
+            )
+            changes = [f"assigned {n}" for n in added] + [f"removed {n}" for n in removed]
+            emails.append(
+                (
+                    account["email"],
+                    "Your roles changed",
+                    f"Hello {account['first_name']},\n\nYour roles changed: "
+                    f"{'; '.join(changes)}. Sign in to review your access.",
                 )
+            )
+        await outbox.enqueue_many(emails, kind="account.roles_changed", now=actor.now)
+
+
+async def save_view(actor: Actor, name: str, filter: dict, sort: str) -> int:
+    """ROLE-10: save (or replace) one of the viewer's own role searches by name."""
+    name = validation.text(name, "name", required=True, max_length=50)
+    if not actor.authz.allows("save_role_view", OrganizationFacts(own=True)):
+        raise Forbidden("Only admins who search roles save role views.", None)
+    async with write_transaction():
+        mine = (RoleView.account == actor.viewer.account_id) & WhereRaw(
+            "lower(name) = {}", name.lower()
+        )
+        existing = await RoleView.select(RoleView.id).where(mine).first()
+        if existing:
+            await RoleView.update({RoleView.filter: filter, RoleView.sort: sort}).where(
+                RoleView.id == existing["id"]
+            )
+            return existing["id"]
+        try:
+            rows = await RoleView.insert(
+                RoleView(
+                    account=actor.viewer.account_id,
+                    name=name,
+                    filter=filter,
+                    sort=sort,
+                    created_at=actor.now,
+                )
+            ).returning(RoleView.id)
+        except UNIQUE_VIOLATIONS as exc:
+            raise Conflict("You saved a view of that name at the same moment.", "name") from exc
+        return rows[0]["id"]
+
+
+async def delete_view(actor: Actor, view_id: int) -> None:
+    async with write_transaction():
+        view = await RoleView.select().where(RoleView.id == view_id).first()
+        facts = RoleViewFacts(own=view is not None and view["account"] == actor.viewer.account_id)
+        if view is None or not actor.authz.allows("delete", facts):
+            raise NotFound("No such view.", "viewId")
+        await RoleView.delete().where(RoleView.id == view_id)
