@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
+
 import pytest
 
+from entitle import db
 from entitle.models import Role, RoleAssignment
 from entitle.schema.node import to_global_id
 from tests.factories import add_accounts, organization_id
@@ -87,3 +91,27 @@ async def test_the_audit_log_costs_the_same_statements_for_10_and_100(
         assert len(data["auditEvents"]["edges"]) == first
         counts.append(stats.statements)
     assert counts[0] == counts[1], counts
+
+
+async def test_statement_counts_do_not_depend_on_query_timing(
+    saa_alpha, big_alpha, sql_statements, monkeypatch
+):
+    """Slow and fast queries interleave differently on every machine; batching must not.
+
+    Seeds 1 and 4 reproduced a 15-versus-17 split with aiodataloader's per-tick dispatch
+    (the flake CI first met); the request's BatchScheduler makes every seed agree.
+    """
+    engine = db.engine()
+    run = engine.run_querystring
+    counts = set()
+    for seed in range(1, 5):
+        jitter = random.Random(seed)
+
+        async def slow(querystring, *args, jitter=jitter, **kwargs):
+            await asyncio.sleep(jitter.uniform(0, 0.01))
+            return await run(querystring, *args, **kwargs)
+
+        monkeypatch.setattr(engine, "run_querystring", slow)
+        for first in (10, 100):
+            counts.add((await _statements(saa_alpha, sql_statements, big_alpha, first))[0])
+    assert len(counts) == 1, counts

@@ -31,35 +31,42 @@ from entitle.models import (
     RoleAssignment,
     RoleGrant,
 )
+from entitle.resolvers.batching import BatchScheduler, ScheduledLoader
 
 Row = dict[str, Any]
 T = TypeVar("T")
 
 
-class RowByIdLoader(DataLoader):
+class RowByIdLoader(ScheduledLoader):
     """One row per primary key, or None."""
 
-    def __init__(self, table: type[Table], *columns: Column) -> None:
-        super().__init__()
+    def __init__(self, scheduler: BatchScheduler, table: type[Table], *columns: Column) -> None:
+        super().__init__(scheduler)
         self.table = table
         self.columns = columns
 
-    async def batch_load_fn(self, keys: Sequence[int]) -> list[Row | None]:
+    async def load_batch(self, keys: Sequence[int]) -> list[Row | None]:
         rows = await self.table.select(*self.columns).where(self.table.id.is_in(list(keys)))
         by_id = {row["id"]: row for row in rows}
         return [by_id.get(key) for key in keys]
 
 
-class RowsByKeyLoader(DataLoader):
+class RowsByKeyLoader(ScheduledLoader):
     """All rows whose `key` column equals each key, in `order_by` order."""
 
-    def __init__(self, key: Column, *columns: Column, order_by: Column | None = None) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        scheduler: BatchScheduler,
+        key: Column,
+        *columns: Column,
+        order_by: Column | None = None,
+    ) -> None:
+        super().__init__(scheduler)
         self.key = key
         self.columns = columns
         self.order_by = order_by
 
-    async def batch_load_fn(self, keys: Sequence[Hashable]) -> list[list[Row]]:
+    async def load_batch(self, keys: Sequence[Hashable]) -> list[list[Row]]:
         query = self.key._meta.table.select(*self.columns, self.key.as_alias("_key")).where(
             self.key.is_in(list(keys))
         )
@@ -75,25 +82,27 @@ class Loaders:
     """The loaders of one request, named <Result>By<Key>."""
 
     def __init__(self) -> None:
-        self.organization_by_id = RowByIdLoader(Organization, *Organization.all_columns())
+        s = self.scheduler = BatchScheduler()
+        self.organization_by_id = RowByIdLoader(s, Organization, *Organization.all_columns())
         self.account_by_id = RowByIdLoader(
-            Account, *Account.all_columns(exclude=[Account.password_hash])
+            s, Account, *Account.all_columns(exclude=[Account.password_hash])
         )
-        self.application_by_id = RowByIdLoader(Application, *Application.all_columns())
-        self.privilege_by_id = RowByIdLoader(Privilege, *Privilege.all_columns())
-        self.individual_by_id = RowByIdLoader(Individual, *Individual.all_columns())
-        self.identifier_by_id = RowByIdLoader(Identifier, *Identifier.all_columns())
-        self.audit_event_by_id = RowByIdLoader(AuditEvent, *AuditEvent.all_columns())
+        self.application_by_id = RowByIdLoader(s, Application, *Application.all_columns())
+        self.privilege_by_id = RowByIdLoader(s, Privilege, *Privilege.all_columns())
+        self.individual_by_id = RowByIdLoader(s, Individual, *Individual.all_columns())
+        self.identifier_by_id = RowByIdLoader(s, Identifier, *Identifier.all_columns())
+        self.audit_event_by_id = RowByIdLoader(s, AuditEvent, *AuditEvent.all_columns())
         self.grants_by_account = RowsByKeyLoader(
-            Grant.account, *Grant.all_columns(), order_by=Grant.privilege
+            s, Grant.account, *Grant.all_columns(), order_by=Grant.privilege
         )
         self.privileges_by_application = RowsByKeyLoader(
-            Privilege.application, *Privilege.all_columns(), order_by=Privilege.position
+            s, Privilege.application, *Privilege.all_columns(), order_by=Privilege.position
         )
         self.org_types_by_privilege = RowsByKeyLoader(
-            PrivilegeAvailability.privilege, PrivilegeAvailability.org_type
+            s, PrivilegeAvailability.privilege, PrivilegeAvailability.org_type
         )
         self.identifiers_by_account = RowsByKeyLoader(
+            s,
             IdentifierAssignment.account,
             IdentifierAssignment.identifier.id.as_alias("id"),
             IdentifierAssignment.identifier.organization.as_alias("organization"),
@@ -102,13 +111,14 @@ class Loaders:
             order_by=IdentifierAssignment.identifier,
         )
         self.identifiers_by_organization = RowsByKeyLoader(
-            Identifier.organization, *Identifier.all_columns(), order_by=Identifier.value
+            s, Identifier.organization, *Identifier.all_columns(), order_by=Identifier.value
         )
-        self.role_by_id = RowByIdLoader(Role, *Role.all_columns())
+        self.role_by_id = RowByIdLoader(s, Role, *Role.all_columns())
         self.grants_by_role = RowsByKeyLoader(
-            RoleGrant.role, RoleGrant.privilege, RoleGrant.level, order_by=RoleGrant.privilege
+            s, RoleGrant.role, RoleGrant.privilege, RoleGrant.level, order_by=RoleGrant.privilege
         )
         self.roles_by_account = RowsByKeyLoader(
+            s,
             RoleAssignment.account,
             *(
                 getattr(RoleAssignment.role, c._meta.name).as_alias(c._meta.name)
@@ -117,7 +127,7 @@ class Loaders:
             order_by=RoleAssignment.role,
         )
         self.organizations_by_individual = RowsByKeyLoader(
-            IndividualAssociation.individual, IndividualAssociation.organization
+            s, IndividualAssociation.individual, IndividualAssociation.organization
         )
 
 
