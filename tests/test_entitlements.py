@@ -329,3 +329,29 @@ async def test_rep_2_refused_mutations_leave_no_audit_event(aa_alpha, fresh):
     before = await AuditEvent.count()
     await change(aa_alpha, "user2.alpha", grant={"CAT_REPORTER": "USER"})
     assert await AuditEvent.count() == before
+
+
+async def test_old_inconsistent_data_does_not_block_an_unrelated_change(saa_alpha, fresh):
+    """An orphaned child grant or an identifier without its privilege, left by older data,
+    is not judged again when an admin changes something else."""
+    from entitle.models import Grant, Identifier, IdentifierAssignment, Privilege
+
+    account = await Account.select(Account.id).where(Account.user_id == "user2.alpha").first()
+    submit = await Privilege.select(Privilege.id).where(Privilege.code == "CAT_SUBMIT").first()
+    await Grant.delete().where(Grant.account == account["id"])
+    await Grant.insert(
+        Grant(
+            account=account["id"],
+            privilege=submit["id"],
+            level="USER",
+            granted_at=fresh.clock.now(),
+        )
+    )
+    alpt = await Identifier.select(Identifier.id).where(Identifier.value == "ALPT").first()
+    await IdentifierAssignment.insert(
+        IdentifierAssignment(
+            identifier=alpt["id"], account=account["id"], assigned_at=fresh.clock.now()
+        )
+    )
+    payload = await change(saa_alpha, "user2.alpha", grant={"RPT_VIEW": "USER"})
+    assert payload["errors"] == []

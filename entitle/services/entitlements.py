@@ -168,7 +168,8 @@ async def _apply(actor: Actor, state: _State, change: EntitlementChange) -> dict
         for parent, kids in state.children.items()
         if parent in after and kids & before.keys() and not kids & after.keys()
     ]
-    for privilege_id in after:
+    # Judge only what this change grants: an unrelated change must not fail on old data.
+    for privilege_id in change.grant:
         parent = state.catalog[privilege_id]["parent"]
         if parent is not None and parent not in after:
             raise Invalid(
@@ -208,8 +209,10 @@ async def _apply(actor: Actor, state: _State, change: EntitlementChange) -> dict
                 f"Assign {row['value']} together with a {row['kind']} privilege (ENT-5).",
                 "assignIdentifiers",
             )
+    # Identifiers whose related privilege this change removes go with it.
+    kinds_before = {state.catalog[p]["identifier_kind"] for p in before} - {None}
     stranded = {
-        i for i, row in state.identifiers.items() if row["kind"] not in kinds_after
+        i for i, row in state.identifiers.items() if row["kind"] in kinds_before - kinds_after
     } - change.unassign
     if stranded and not change.confirm_revocations:
         values = sorted(state.identifiers[i]["value"] for i in stranded)
