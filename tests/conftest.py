@@ -81,6 +81,8 @@ class Database:
         self.clock.set(START)
         db.bind(self.engine)
         if self.backend == "sqlite":
+            # Pooled connections would keep reading the file being replaced.
+            await self.engine.close_pool()
             _restore(self.template, Path(self.settings.sqlite_path))
         else:
             tables = ", ".join(f'"{name}"' for name in db.table_names())
