@@ -34,6 +34,30 @@ from entitle.models import (
 from entitle.resolvers.batching import BatchScheduler, ScheduledLoader
 
 Row = dict[str, Any]
+PRIVILEGE, APPLICATION = "privilege__", "application__"
+
+
+def with_catalog(privilege_fk: Column) -> list[Column]:
+    """The privilege and application columns behind a privilege foreign key, prefixed:
+    rows carry their catalog entries, so `privilege` and `application` need no loader."""
+    return [
+        *(
+            getattr(privilege_fk, c._meta.name).as_alias(PRIVILEGE + c._meta.name)
+            for c in Privilege.all_columns()
+        ),
+        *(
+            getattr(privilege_fk.application, c._meta.name).as_alias(APPLICATION + c._meta.name)
+            for c in Application.all_columns()
+        ),
+    ]
+
+
+def part(row: Row, prefix: str) -> Row | None:
+    """The columns of `row` under `prefix`, unprefixed; None when the row has none."""
+    found = {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
+    return found or None
+
+
 T = TypeVar("T")
 
 
@@ -88,12 +112,24 @@ class Loaders:
             s, Account, *Account.all_columns(exclude=[Account.password_hash])
         )
         self.application_by_id = RowByIdLoader(s, Application, *Application.all_columns())
-        self.privilege_by_id = RowByIdLoader(s, Privilege, *Privilege.all_columns())
+        self.privilege_by_id = RowByIdLoader(
+            s,
+            Privilege,
+            *Privilege.all_columns(),
+            *(
+                getattr(Privilege.application, c._meta.name).as_alias(APPLICATION + c._meta.name)
+                for c in Application.all_columns()
+            ),
+        )
         self.individual_by_id = RowByIdLoader(s, Individual, *Individual.all_columns())
         self.identifier_by_id = RowByIdLoader(s, Identifier, *Identifier.all_columns())
         self.audit_event_by_id = RowByIdLoader(s, AuditEvent, *AuditEvent.all_columns())
         self.grants_by_account = RowsByKeyLoader(
-            s, Grant.account, *Grant.all_columns(), order_by=Grant.privilege
+            s,
+            Grant.account,
+            *Grant.all_columns(),
+            *with_catalog(Grant.privilege),
+            order_by=Grant.privilege,
         )
         self.privileges_by_application = RowsByKeyLoader(
             s, Privilege.application, *Privilege.all_columns(), order_by=Privilege.position
@@ -115,7 +151,12 @@ class Loaders:
         )
         self.role_by_id = RowByIdLoader(s, Role, *Role.all_columns())
         self.grants_by_role = RowsByKeyLoader(
-            s, RoleGrant.role, RoleGrant.privilege, RoleGrant.level, order_by=RoleGrant.privilege
+            s,
+            RoleGrant.role,
+            RoleGrant.privilege,
+            RoleGrant.level,
+            *with_catalog(RoleGrant.privilege),
+            order_by=RoleGrant.privilege,
         )
         self.roles_by_account = RowsByKeyLoader(
             s,

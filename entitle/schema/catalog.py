@@ -7,6 +7,7 @@ import strawberry
 from entitle.authz.actor import Viewer
 from entitle.authz.facts import ApplicationFacts, PrivilegeFacts
 from entitle.authz.guards import field
+from entitle.resolvers.loaders import APPLICATION, part
 from entitle.schema.enums import IdentifierKind, OrgType
 from entitle.schema.node import Node
 
@@ -43,10 +44,13 @@ class Privilege(Node):
     )
     application_id: strawberry.Private[int]
     parent_id: strawberry.Private[int | None]
+    application_row: strawberry.Private[dict[str, Any] | None] = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Privilege:
+        """A privilege row; its application comes along when the query joined it."""
         return cls(
+            application_row=part(row, APPLICATION),
             pk=row["id"],
             code=row["code"],
             name=row["name"],
@@ -63,7 +67,13 @@ class Privilege(Node):
         return PrivilegeFacts(available=self.pk in viewer.available)
 
     @field()
-    async def application(self, info: strawberry.Info) -> Application:
+    def application(self, info: strawberry.Info) -> Application:
+        # Plain `def`: answers at once from the joined row, or hands back an awaitable.
+        if self.application_row is not None:
+            return Application.from_row(self.application_row)
+        return self._load_application(info)
+
+    async def _load_application(self, info: strawberry.Info) -> Application:
         row = await info.context.loaders.application_by_id.load(self.application_id)
         return Application.from_row(row)
 

@@ -13,6 +13,7 @@ from entitle.authz.facts import RoleFacts, RoleTemplateFacts, RoleViewFacts
 from entitle.authz.guards import STRUCTURAL, field
 from entitle.schema.enums import OrgClass, PrivilegeLevel
 from entitle.schema.errors import UserError
+from entitle.schema.grants import catalog_row
 from entitle.schema.node import Node
 from entitle.schema.pagination import Connection
 from entitle.services.roles import role_facts, role_type
@@ -45,12 +46,13 @@ class RoleStatus(Enum):
 class RoleGrant:
     level: PrivilegeLevel = field(STRUCTURAL)
     privilege_id: strawberry.Private[int]
+    privilege_row: strawberry.Private[dict[str, Any] | None] = None
 
     @field(STRUCTURAL)
-    async def privilege(self, info: strawberry.Info) -> PrivilegeT | None:
-        from entitle.resolvers.catalog import privilege_by_pk
+    def privilege(self, info: strawberry.Info) -> PrivilegeT | None:
+        from entitle.schema.grants import privilege_of
 
-        return await privilege_by_pk(info, self.privilege_id)
+        return privilege_of(info, self.privilege_id, self.privilege_row)
 
 
 @strawberry.type(description="A bundle of grants the SAA assigns to accounts (ROLE-1).")
@@ -95,7 +97,11 @@ class Role(Node):
     @field()
     def grants(self) -> list[RoleGrant]:
         return [
-            RoleGrant(level=PrivilegeLevel(g["level"]), privilege_id=g["privilege"])
+            RoleGrant(
+                level=PrivilegeLevel(g["level"]),
+                privilege_id=g["privilege"],
+                privilege_row=catalog_row(g),
+            )
             for g in self.grant_rows
         ]
 
