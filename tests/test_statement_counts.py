@@ -116,3 +116,41 @@ async def test_statement_counts_do_not_depend_on_query_timing(
         for first in (10, 100):
             counts.add((await _statements(saa_alpha, sql_statements, big_alpha, first))[0])
     assert len(counts) == 1, counts
+
+
+FEW = "query($id: ID!, $n: Int!) { organization(id: $id) { accounts(first: $n) { edges { node { userId } } } } }"
+MANY = """
+query($id: ID!, $n: Int!) { organization(id: $id) { accounts(first: $n) { edges { node {
+  userId firstName lastName email phone title department status kind userType createdAt
+  lastSignInAt grants { level } identifiers { value } roles { name }
+} } } } }
+"""
+
+
+async def _policy_evaluations(fresh, query: str, org_id: str, first: int) -> int:
+    """Oso evaluations for one request, on an authorizer that has decided nothing yet."""
+    import httpx
+
+    from entitle.runtime import Runtime
+    from entitle.server import create_app
+    from tests.graphql_client import GraphQLClient
+
+    runtime = Runtime(fresh.settings, clock=fresh.clock)
+    transport = httpx.ASGITransport(app=create_app(runtime=runtime))
+    async with httpx.AsyncClient(transport=transport, base_url="http://entitle.test") as http:
+        client = await GraphQLClient(http).login("saa.alpha")
+        before = runtime.authorizer.evaluations
+        (await client.execute(query, {"id": org_id, "n": first})).ok()
+        return runtime.authorizer.evaluations - before
+
+
+async def test_policy_evaluations_do_not_grow_with_fields_or_length(fresh, big_alpha):
+    few_fields = await _policy_evaluations(fresh, FEW, big_alpha, 100)
+    many_fields = await _policy_evaluations(fresh, MANY, big_alpha, 100)
+    longer = await _policy_evaluations(fresh, MANY, big_alpha, 10)
+    # Filtering the list asks about every combination of account facts once (189); each
+    # related kind selected (grants, identifiers, roles) adds the few classes its objects
+    # fall into. Nothing is asked per object or per field, so length changes nothing.
+    assert few_fields == 189
+    assert many_fields - few_fields <= 3, (few_fields, many_fields)
+    assert longer == many_fields, (longer, many_fields)
