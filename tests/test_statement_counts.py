@@ -118,7 +118,11 @@ async def test_statement_counts_do_not_depend_on_query_timing(
     assert len(counts) == 1, counts
 
 
-FEW = "query($id: ID!, $n: Int!) { organization(id: $id) { accounts(first: $n) { edges { node { userId } } } } }"
+FEW = """
+query($id: ID!, $n: Int!) { organization(id: $id) { accounts(first: $n) { edges { node {
+  userId
+} } } } }
+"""
 MANY = """
 query($id: ID!, $n: Int!) { organization(id: $id) { accounts(first: $n) { edges { node {
   userId firstName lastName email phone title department status kind userType createdAt
