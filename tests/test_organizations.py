@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 
-import asyncpg
 import pytest
 
-from entitle.db import write_transaction
+from entitle.db import UNIQUE_VIOLATIONS, write_transaction
 from entitle.enums import OrgClass, OrgType, org_class_of
 from entitle.models import Account, Organization
 from entitle.schema.node import to_global_id
@@ -16,7 +14,6 @@ from tests.factories import organization_id
 
 ORGANIZATIONS = "{ organizations(first: 50) { totalCount edges { node { name type orgClass } } } }"
 ORGANIZATION = "query($id: ID!) { organization(id: $id) { name number } }"
-UNIQUE_VIOLATIONS = (sqlite3.IntegrityError, asyncpg.UniqueViolationError)
 
 
 async def names(client) -> list[str]:

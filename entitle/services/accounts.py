@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any
 
-import asyncpg
-
 from entitle.authz.facts import OrganizationFacts, account_facts
-from entitle.db import write_transaction
+from entitle.db import UNIQUE_VIOLATIONS, write_transaction
 from entitle.enums import AccountKind, AccountStatus, OrgClass
 from entitle.models import Account, AccountToken, Grant, Organization, Session
 from entitle.services import outbox, tokens, validation
 from entitle.services.actor import Actor
 from entitle.services.errors import Conflict, Forbidden, Invalid, NotFound
 
-UNIQUE_VIOLATIONS = (sqlite3.IntegrityError, asyncpg.UniqueViolationError)
 ACCOUNT_COLUMNS = Account.all_columns(exclude=[Account.password_hash])
 # What the audit log keeps of an account: never a password hash.
 AUDITED = (

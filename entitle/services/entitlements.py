@@ -16,7 +16,7 @@ from entitle.models import (
     Privilege,
     PrivilegeAvailability,
 )
-from entitle.services import user_types
+from entitle.services import grant_sets, user_types
 from entitle.services.accounts import load_for
 from entitle.services.actor import Actor
 from entitle.services.errors import ConfirmationRequired, Forbidden, Invalid, NotFound
@@ -241,28 +241,20 @@ async def _apply(actor: Actor, state: _State, change: EntitlementChange) -> dict
 
 async def _write(actor, state, before, after, to_assign, to_unassign) -> None:
     account_id = state.account["id"]
-    removed = [p for p in before if p not in after]
-    if removed:
-        await Grant.delete().where((Grant.account == account_id) & Grant.privilege.is_in(removed))
-    for privilege_id, level in after.items():
-        if privilege_id in before and before[privilege_id] != level:
-            await Grant.update(
-                {Grant.level: level, Grant.granted_by: actor.viewer.account_id}
-            ).where((Grant.account == account_id) & (Grant.privilege == privilege_id))
-    added = [p for p in after if p not in before]
-    if added:
-        await Grant.insert(
-            *[
-                Grant(
-                    account=account_id,
-                    privilege=p,
-                    level=after[p],
-                    granted_by=actor.viewer.account_id,
-                    granted_at=actor.now,
-                )
-                for p in added
-            ]
-        )
+    await grant_sets.write(
+        Grant.account,
+        account_id,
+        before,
+        after,
+        lambda p, level: Grant(
+            account=account_id,
+            privilege=p,
+            level=level,
+            granted_by=actor.viewer.account_id,
+            granted_at=actor.now,
+        ),
+        granted_by=actor.viewer.account_id,
+    )
     if to_unassign:
         await IdentifierAssignment.delete().where(
             (IdentifierAssignment.account == account_id)

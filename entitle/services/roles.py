@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import asyncpg
 from piccolo.columns.combination import WhereRaw
 
 from entitle.authz.facts import OrganizationFacts, PrivilegeFacts, RoleFacts, RoleViewFacts
-from entitle.db import write_transaction
+from entitle.db import UNIQUE_VIOLATIONS, write_transaction
 from entitle.enums import PrivilegeLevel
 from entitle.models import (
     Account,
@@ -24,12 +22,10 @@ from entitle.models import (
     RoleTemplateGrant,
     RoleView,
 )
-from entitle.services import outbox, user_types, validation
+from entitle.services import grant_sets, outbox, user_types, validation
 from entitle.services.accounts import load_for
 from entitle.services.actor import Actor
 from entitle.services.errors import ConfirmationRequired, Conflict, Forbidden, Invalid, NotFound
-
-UNIQUE_VIOLATIONS = (sqlite3.IntegrityError, asyncpg.UniqueViolationError)
 
 
 def role_type(levels) -> str:
@@ -146,21 +142,13 @@ async def _resolve(actor: Actor, organization_id: int, current: dict[int, str], 
 
 
 async def _write_grants(role_id: int, before: dict[int, str], after: dict[int, str]) -> None:
-    removed = [p for p in before if p not in after]
-    if removed:
-        await RoleGrant.delete().where(
-            (RoleGrant.role == role_id) & RoleGrant.privilege.is_in(removed)
-        )
-    for privilege_id, level in after.items():
-        if privilege_id in before and before[privilege_id] != level:
-            await RoleGrant.update({RoleGrant.level: level}).where(
-                (RoleGrant.role == role_id) & (RoleGrant.privilege == privilege_id)
-            )
-    added = [p for p in after if p not in before]
-    if added:
-        await RoleGrant.insert(
-            *[RoleGrant(role=role_id, privilege=p, level=after[p]) for p in added]
-        )
+    await grant_sets.write(
+        RoleGrant.role,
+        role_id,
+        before,
+        after,
+        lambda p, level: RoleGrant(role=role_id, privilege=p, level=level),
+    )
 
 
 def _record(codes: dict[int, str], grants: dict[int, str]) -> dict[str, str]:
