@@ -180,10 +180,6 @@ def bind_settings(settings: Settings) -> Engine:
     return bind(make_engine(settings.database_url))
 
 
-def is_sqlite() -> bool:
-    return isinstance(engine(), SQLiteEngine)
-
-
 @contextlib.asynccontextmanager
 async def write_transaction() -> AsyncIterator[object]:
     """A transaction that takes the write lock up front on SQLite (IMMEDIATE).

@@ -16,7 +16,6 @@ class Profile:
     signed_in: bool = False
     operator: bool = False
     user_type: str = ""
-    machine: bool = False
     # ENT-7: an AA without "Manage Access to New Account Management Application"
     # administers nothing.
     manages_accounts: bool = False

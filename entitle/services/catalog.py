@@ -6,5 +6,3 @@ MANAGE_ACCESS = "AM_MANAGE_ACCESS"
 ASSIGN_ROLES = "AM_ASSIGN_ROLES"
 # IND-6: the application whose privileges open individuals' records.
 REGISTRATION_APP = "REG"
-VIEW_SSN = "REG_VIEW_SSN"
-VIEW_DATE_OF_BIRTH = "REG_VIEW_DOB"

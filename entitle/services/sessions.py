@@ -100,7 +100,7 @@ async def logout(
 # Authentication runs on every request, so it is two hand-written statements rather than
 # five built by the query builder (whose join building cost more than the queries).
 SESSION = """
-SELECT s.id, s.last_seen_at, a.id AS account_id, a.user_id, a.status, a.kind, a.user_type,
+SELECT s.id, s.last_seen_at, a.id AS account_id, a.user_id, a.status, a.user_type,
        o.id AS organization_id, o.org_type, o.org_class
 FROM account_session s
 JOIN account a ON a.id = s.account
@@ -157,7 +157,6 @@ async def _viewer(row: dict) -> Viewer:
         signed_in=True,
         operator=row["org_class"] == OrgClass.OPERATOR,
         user_type=row["user_type"],
-        machine=row["kind"] != "HUMAN",
         manages_accounts=is_saa or catalog.MANAGE_ACCESS in codes,
         assigns_roles=is_saa or catalog.ASSIGN_ROLES in codes,
         reads_individuals=any(g["app"] == catalog.REGISTRATION_APP for g in grants),
