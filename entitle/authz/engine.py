@@ -78,7 +78,13 @@ class RequestAuthz:
 
     def can(self, action: str, resource: Any) -> bool:
         """May the viewer do `action` on a loaded resource (anything with authz_facts)."""
-        return self.allows(action, resource.authz_facts(self.viewer))
+        # Every guarded field of an object asks; its facts are worked out once. Objects
+        # live for one request, so a cache on the object is a cache for this viewer.
+        facts = getattr(resource, "_authz_facts", None)
+        if facts is None or facts[0] is not self.viewer:
+            facts = (self.viewer, resource.authz_facts(self.viewer))
+            object.__setattr__(resource, "_authz_facts", facts)
+        return self.allows(action, facts[1])
 
     def visible(self, resources: list[Any], action: str = "read") -> list[Any]:
         return [r for r in resources if self.can(action, r)]
