@@ -55,7 +55,7 @@ async def run(settings: Settings, now: datetime) -> DraftsReport:
             elif row["activation_date"] and row["activation_date"] <= now.date():
                 if await Grant.exists().where(Grant.account == row["id"]):
                     try:
-                        await accounts._activate(row, settings, now=now)
+                        await accounts.activate_draft(row, settings, now=now)
                     except DomainError:
                         continue
                     await _record(

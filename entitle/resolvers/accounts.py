@@ -51,7 +51,7 @@ from entitle.schema.accounts import (
     AccountUpdateInput,
     AccountUpdatePayload,
 )
-from entitle.schema.node import from_global_id
+from entitle.schema.node import pk_of
 from entitle.schema.pagination import Connection
 from entitle.services import accounts, entitlements
 from entitle.services.errors import DomainError, Invalid
@@ -82,10 +82,10 @@ def text_condition(text: str) -> Combinable | None:
 def _pks(info: strawberry.Info, ids: list[strawberry.ID], type_name: str, field: str) -> list[int]:
     pks = []
     for global_id in ids:
-        decoded = from_global_id(global_id)
-        if decoded is None or decoded[0] != type_name:
+        pk = pk_of(global_id, type_name)
+        if pk is None:
             raise BadArgument(f"`{field}` takes {type_name} IDs.")
-        pks.append(decoded[1])
+        pks.append(pk)
     return pks
 
 
@@ -181,7 +181,7 @@ async def respond(
 ) -> P:
     """Run the operation, then read the account back as the viewer now sees it."""
     result, errors = await attempt(operation)
-    pk = result if isinstance(result, int) else _pk(account_id)
+    pk = result if isinstance(result, int) else pk_of(account_id, "Account")
     account = None if errors or pk is None else await account_by_pk(info, pk)
     return payload(account=account, errors=errors)
 
@@ -195,10 +195,8 @@ class AccountQuery:
 
     @field(SIGNED_IN)
     async def account(self, info: strawberry.Info, id: strawberry.ID) -> Account | None:
-        decoded = from_global_id(str(id))
-        if decoded is None or decoded[0] != "Account":
-            return None
-        return await account_by_pk(info, decoded[1])
+        pk = pk_of(id, "Account")
+        return None if pk is None else await account_by_pk(info, pk)
 
     @field(SIGNED_IN, description="Account search over every account the viewer may see (ACC-8).")
     async def accounts(
@@ -359,8 +357,3 @@ DETAILS = tuple(f.name for f in dataclasses.fields(accounts.AccountDetails))
 
 def _decode_account(global_id: strawberry.ID) -> int:
     return decode(global_id, "Account", "accountId")
-
-
-def _pk(global_id: strawberry.ID) -> int | None:
-    decoded = from_global_id(str(global_id))
-    return decoded[1] if decoded and decoded[0] == "Account" else None

@@ -11,7 +11,7 @@ from entitle.authz.guards import SIGNED_IN, field
 from entitle.models import Individual as IndividualTable
 from entitle.resolvers.pagination import paginate
 from entitle.schema.individuals import Individual
-from entitle.schema.node import from_global_id
+from entitle.schema.node import pk_of
 from entitle.schema.pagination import Connection
 
 
@@ -57,10 +57,8 @@ async def list_individuals(
 class IndividualQuery:
     @field(SIGNED_IN)
     async def individual(self, info: strawberry.Info, id: strawberry.ID) -> Individual | None:
-        decoded = from_global_id(str(id))
-        if decoded is None or decoded[0] != "Individual":
-            return None
-        return await individual_by_pk(info, decoded[1])
+        pk = pk_of(id, "Individual")
+        return None if pk is None else await individual_by_pk(info, pk)
 
     @field(SIGNED_IN, description="Individuals associated with the viewer's organization (IND-6).")
     async def individuals(

@@ -8,7 +8,7 @@ from typing import TypeVar
 import strawberry
 
 from entitle.schema.errors import ErrorCode, UserError
-from entitle.schema.node import from_global_id
+from entitle.schema.node import pk_of
 from entitle.services.actor import Actor
 from entitle.services.errors import DomainError, NotFound
 
@@ -27,10 +27,10 @@ def actor_of(info: strawberry.Info) -> Actor:
 
 def decode(global_id: strawberry.ID | str, type_name: str, field: str) -> int:
     """The primary key behind a global ID of `type_name`; anything else is NOT_FOUND."""
-    decoded = from_global_id(str(global_id))
-    if decoded is None or decoded[0] != type_name:
+    pk = pk_of(global_id, type_name)
+    if pk is None:
         raise NotFound(f"No such {type_name.lower()}.", field)
-    return decoded[1]
+    return pk
 
 
 def decode_all(ids: list[strawberry.ID] | None, type_name: str, field: str) -> set[int]:

@@ -10,7 +10,7 @@ from entitle.models import Organization as OrganizationTable
 from entitle.resolvers.loaders import load_visible
 from entitle.resolvers.pagination import paginate
 from entitle.resolvers.text import contains
-from entitle.schema.node import from_global_id
+from entitle.schema.node import pk_of
 from entitle.schema.organizations import Organization
 from entitle.schema.pagination import Connection
 
@@ -41,10 +41,8 @@ async def list_organizations(
 class OrganizationQuery:
     @field(SIGNED_IN)
     async def organization(self, info: strawberry.Info, id: strawberry.ID) -> Organization | None:
-        decoded = from_global_id(str(id))
-        if decoded is None or decoded[0] != "Organization":
-            return None
-        return await organization_by_pk(info, decoded[1])
+        pk = pk_of(id, "Organization")
+        return None if pk is None else await organization_by_pk(info, pk)
 
     @field(SIGNED_IN, description="The operator sees every organization; others their own.")
     async def organizations(

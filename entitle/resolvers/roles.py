@@ -21,7 +21,7 @@ from entitle.resolvers.pagination import paginate_list
 from entitle.resolvers.text import contains, equals, escape_like, like
 from entitle.schema.accounts import AccountRolesUpdatePayload
 from entitle.schema.enums import OrgClass
-from entitle.schema.node import from_global_id
+from entitle.schema.node import pk_of
 from entitle.schema.pagination import Connection
 from entitle.schema.roles import (
     AccountRolesUpdateInput,
@@ -113,11 +113,11 @@ async def search_roles(
         condition, term = _name_condition(filter.text)
         query = query.where(condition)
     if filter.privilege_id:
-        decoded = from_global_id(str(filter.privilege_id))
-        if decoded is None or decoded[0] != "Privilege":
+        privilege = pk_of(filter.privilege_id, "Privilege")
+        if privilege is None:
             raise BadArgument("`privilegeId` takes a Privilege ID.")
         holding = RoleGrantTable.select(RoleGrantTable.role).where(
-            RoleGrantTable.privilege == decoded[1]
+            RoleGrantTable.privilege == privilege
         )
         if filter.level:
             holding = holding.where(RoleGrantTable.level == filter.level.value)
@@ -143,10 +143,8 @@ async def search_roles(
 class RoleQuery:
     @field(SIGNED_IN)
     async def role(self, info: strawberry.Info, id: strawberry.ID) -> Role | None:
-        decoded = from_global_id(str(id))
-        if decoded is None or decoded[0] != "Role":
-            return None
-        return await role_by_pk(info, decoded[1])
+        pk = pk_of(id, "Role")
+        return None if pk is None else await role_by_pk(info, pk)
 
     @field(SIGNED_IN, description="ROLE-10: search roles the viewer may see.")
     async def roles(
@@ -204,11 +202,6 @@ async def _respond(info, payload, operation, role_id=None):
     pk = result if isinstance(result, int) else role_id
     role = None if errors or pk is None else await role_by_pk(info, pk)
     return payload(role=role, errors=errors)
-
-
-def _role_pk(global_id) -> int | None:
-    decoded = from_global_id(str(global_id))
-    return decoded[1] if decoded and decoded[0] == "Role" else None
 
 
 async def role_view_by_pk(info: strawberry.Info, pk: int) -> RoleView | None:
@@ -289,7 +282,7 @@ class RoleMutation:
                 change_description=input.description is not strawberry.UNSET,
             )
 
-        return await _respond(info, RoleUpdatePayload, run, _role_pk(input.role_id))
+        return await _respond(info, RoleUpdatePayload, run, pk_of(input.role_id, "Role"))
 
     @field(SIGNED_IN, description="ROLE-9: delete a role nobody holds, with a reason.")
     async def role_delete(self, info: strawberry.Info, input: RoleDeleteInput) -> RoleDeletePayload:
@@ -299,7 +292,7 @@ class RoleMutation:
             lambda: roles.delete(
                 actor_of(info), decode(input.role_id, "Role", "roleId"), input.reason
             ),
-            _role_pk(input.role_id),
+            pk_of(input.role_id, "Role"),
         )
 
     @field(SIGNED_IN, description="ROLE-3, ROLE-6, ROLE-7: assign a role to accounts.")
@@ -314,7 +307,7 @@ class RoleMutation:
                 acknowledge_sensitive=input.acknowledge_sensitive,
             )
 
-        return await _respond(info, RoleAssignPayload, run, _role_pk(input.role_id))
+        return await _respond(info, RoleAssignPayload, run, pk_of(input.role_id, "Role"))
 
     @field(SIGNED_IN, description="ROLE-6, ROLE-7: take a role back from accounts.")
     async def role_unassign(
@@ -327,7 +320,7 @@ class RoleMutation:
                 actor_of(info), set(), {(role, a) for a in accounts}, acknowledge_sensitive=False
             )
 
-        return await _respond(info, RoleUnassignPayload, run, _role_pk(input.role_id))
+        return await _respond(info, RoleUnassignPayload, run, pk_of(input.role_id, "Role"))
 
     @field(SIGNED_IN, description="ROLE-3, ROLE-6, ROLE-7: an account's roles, all or nothing.")
     async def account_roles_update(
@@ -345,6 +338,5 @@ class RoleMutation:
         _, errors = await attempt(run)
         account = None
         if not errors:
-            decoded = from_global_id(str(input.account_id))
-            account = await account_by_pk(info, decoded[1])
+            account = await account_by_pk(info, pk_of(input.account_id, "Account"))
         return AccountRolesUpdatePayload(account=account, errors=errors)

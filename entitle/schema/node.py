@@ -31,3 +31,9 @@ class Node:
     @field(description="The object's global ID.")
     def id(self) -> strawberry.ID:
         return strawberry.ID(to_global_id(self.__strawberry_definition__.name, self.pk))
+
+
+def pk_of(global_id: object, type_name: str) -> int | None:
+    """The primary key behind a global ID when it names a `type_name`, else None."""
+    decoded = from_global_id(str(global_id)) if global_id is not None else None
+    return decoded[1] if decoded is not None and decoded[0] == type_name else None

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from entitle.authz.facts import OrganizationFacts, account_facts
@@ -16,6 +16,7 @@ from entitle.models import Account, AccountToken, Grant, Organization, Session
 from entitle.services import outbox, tokens, validation
 from entitle.services.actor import Actor
 from entitle.services.errors import Conflict, Forbidden, Invalid, NotFound
+from entitle.settings import Settings
 
 ACCOUNT_COLUMNS = Account.all_columns(exclude=[Account.password_hash])
 # What the audit log keeps of an account: never a password hash.
@@ -181,7 +182,7 @@ async def activate(actor: Actor, account_id: int) -> None:
     """ACC-3: a draft with at least one entitlement becomes ACTIVE; its owner gets two emails."""
     async with write_transaction():
         row = await load_for(actor, account_id, "activate")
-        await _activate(row, actor.settings, now=actor.now)
+        await activate_draft(row, actor.settings, now=actor.now)
         await actor.audit(
             "account.activate",
             target_type="Account",
@@ -192,8 +193,9 @@ async def activate(actor: Actor, account_id: int) -> None:
         )
 
 
-async def _activate(row: dict, settings, *, now) -> None:
-    """Shared by the mutation and the scheduled activation of the drafts job."""
+async def activate_draft(row: dict, settings: Settings, *, now: datetime) -> None:
+    """ACC-3 for one draft row, inside the caller's transaction: the mutation and the
+    drafts job's scheduled activation (ACC-2) both go through here."""
     if row["status"] != AccountStatus.DRAFT:
         raise Invalid("Only a draft account can be activated.", "accountId")
     if not await Grant.exists().where(Grant.account == row["id"]):
