@@ -635,3 +635,16 @@ async def test_role_10_saved_views_are_each_admins_own(saa_alpha, aa_alpha, aa2_
     # An AA without Assign Roles does not search roles, so saves nothing.
     refused = (await aa2_alpha.execute(SAVE, {"input": {"name": "x"}})).ok()["roleViewSave"]
     assert refused["errors"] == [{"code": "FORBIDDEN", "field": None}]
+
+
+async def test_role_3_assigning_to_200_accounts_costs_what_10_do(saa_alpha, fresh, sql_statements):
+    role = await role_gid("Registration Admins")
+    counts = []
+    for holders in (10, 200):
+        ids = await add_accounts("100001", holders, now=fresh.clock.now(), prefix=f"a{holders}")
+        accounts = [to_global_id("Account", i) for i in ids]
+        with sql_statements() as stats:
+            payload = await run(saa_alpha, "roleAssign", roleId=role, accountIds=accounts)
+        assert payload["errors"] == []
+        counts.append(stats.statements)
+    assert counts[0] == counts[1], counts

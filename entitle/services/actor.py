@@ -23,7 +23,7 @@ class Actor:
     def viewer(self) -> Viewer:
         return self.authz.viewer
 
-    async def audit(
+    def entry(
         self,
         action: str,
         *,
@@ -32,19 +32,22 @@ class Actor:
         organization_id: int | None,
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
-    ) -> None:
-        """Record what this actor did; call inside the transaction of the change."""
-        await audit.record(
-            audit.AuditEntry(
-                action=action,
-                target_type=target_type,
-                target_id=None if target_id is None else str(target_id),
-                actor_id=self.viewer.account_id,
-                actor_label=self.viewer.user_id or "",
-                organization_id=organization_id,
-                before=before,
-                after=after,
-            ),
-            at=self.now,
-            request_id=self.request_id,
+    ) -> audit.AuditEntry:
+        """An audit event of this actor's doing (REP-2); secrets never go in before/after."""
+        return audit.AuditEntry(
+            action=action,
+            target_type=target_type,
+            target_id=None if target_id is None else str(target_id),
+            actor_id=self.viewer.account_id,
+            actor_label=self.viewer.user_id or "",
+            organization_id=organization_id,
+            before=before,
+            after=after,
         )
+
+    async def audit(self, action: str, **fields: Any) -> None:
+        """Record what this actor did; call inside the transaction of the change."""
+        await self.audit_all([self.entry(action, **fields)])
+
+    async def audit_all(self, entries: list[audit.AuditEntry]) -> None:
+        await audit.record_many(entries, at=self.now, request_id=self.request_id)

@@ -38,7 +38,13 @@ def _row(entry: AuditEntry, at: datetime, request_id: str | None) -> AuditEvent:
 
 async def record(entry: AuditEntry, *, at: datetime, request_id: str | None) -> None:
     """Write one event; call inside the transaction of the change it records."""
-    await AuditEvent.insert(_row(entry, at, request_id))
+    await record_many([entry], at=at, request_id=request_id)
+
+
+async def record_many(entries: list[AuditEntry], *, at: datetime, request_id: str | None) -> None:
+    """Write events in one statement, however many there are."""
+    if entries:
+        await AuditEvent.insert(*[_row(e, at, request_id) for e in entries])
 
 
 @dataclass
@@ -51,8 +57,5 @@ class AuditBuffer:
         self.entries.append(entry)
 
     async def flush(self, *, at: datetime, request_id: str | None) -> None:
-        if not self.entries:
-            return
-        rows = [_row(e, at, request_id) for e in self.entries]
-        self.entries.clear()
-        await AuditEvent.insert(*rows)
+        entries, self.entries = self.entries, []
+        await record_many(entries, at=at, request_id=request_id)

@@ -23,7 +23,7 @@ from entitle.models import (
     RoleView,
 )
 from entitle.services import grant_sets, outbox, user_types, validation
-from entitle.services.accounts import load_for
+from entitle.services.accounts import load_all_for
 from entitle.services.actor import Actor
 from entitle.services.errors import ConfirmationRequired, Conflict, Forbidden, Invalid, NotFound
 
@@ -306,10 +306,9 @@ async def assign(
         for role_id, _ in add | remove:
             if role_id not in roles:
                 roles[role_id] = await load_role(actor, role_id, "assign")
-        accounts = {}
-        for _, account_id in add | remove:
-            if account_id not in accounts:
-                accounts[account_id] = await load_for(actor, account_id, "manage_entitlements")
+        accounts = await load_all_for(
+            actor, sorted({a for _, a in add | remove}), "manage_entitlements"
+        )
         current = defaultdict(set)
         for row in await RoleAssignment.select(RoleAssignment.role, RoleAssignment.account).where(
             RoleAssignment.account.is_in(list(accounts))
@@ -348,24 +347,27 @@ async def assign(
                     for r, a in new
                 ]
             )
-        for role_id, account_id in remove:
+        for role_id in {r for r, _ in remove}:
             await RoleAssignment.delete().where(
-                (RoleAssignment.role == role_id) & (RoleAssignment.account == account_id)
+                (RoleAssignment.role == role_id)
+                & RoleAssignment.account.is_in([a for r, a in remove if r == role_id])
             )
         await user_types.refresh_accounts(sorted(accounts))
-        emails = []
+        emails, events = [], []
         for account_id in sorted(accounts):
             added = sorted(roles[r][0]["name"] for r, a in new if a == account_id)
             removed = sorted(roles[r][0]["name"] for r, a in remove if a == account_id)
             if not (added or removed):
                 continue
             account = accounts[account_id]
-            await actor.audit(
-                "account.roles_update",
-                target_type="Account",
-                target_id=account_id,
-                organization_id=account["organization"],
-                after={"assigned": added, "unassigned": removed},
+            events.append(
+                actor.entry(
+                    "account.roles_update",
+                    target_type="Account",
+                    target_id=account_id,
+                    organization_id=account["organization"],
+                    after={"assigned": added, "unassigned": removed},
+                )
             )
             changes = [f"assigned {n}" for n in added] + [f"removed {n}" for n in removed]
             emails.append(
@@ -376,6 +378,7 @@ async def assign(
                     f"{'; '.join(changes)}. Sign in to review your access.",
                 )
             )
+        await actor.audit_all(events)
         await outbox.enqueue_many(emails, kind="account.roles_changed", now=actor.now)
 
 
