@@ -33,3 +33,7 @@ class Context:
         """Read the rest of the request as `viewer` (after a successful login)."""
         self.viewer = viewer
         self.authz = RequestAuthz(self.authz.authorizer, viewer)
+
+    def forget_reads(self) -> None:
+        """Drop every row loaded so far: after a write, a payload must read what is stored now."""
+        self.loaders = type(self.loaders)()

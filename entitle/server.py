@@ -80,16 +80,17 @@ class GraphQLApp(GraphQL):
     async def get_context(self, request: Request, response: Response) -> Context:
         runtime = self.runtime
         token = bearer_token(request)
-        viewer = ANONYMOUS_VIEWER
+        signed_in = None
         if token:
-            viewer = (
-                await sessions.authenticate(
-                    token,
-                    now=runtime.clock.now(),
-                    idle=timedelta(seconds=runtime.settings.session_idle_seconds),
-                )
-                or ANONYMOUS_VIEWER
+            signed_in = await sessions.authenticate(
+                token,
+                now=runtime.clock.now(),
+                idle=timedelta(seconds=runtime.settings.session_idle_seconds),
             )
+        viewer = signed_in.viewer if signed_in else ANONYMOUS_VIEWER
+        loaders = Loaders()
+        if signed_in:
+            loaders.account_by_id.prime(viewer.account_id, signed_in.account)
         return Context(
             request=request,
             response=response,
@@ -97,7 +98,7 @@ class GraphQLApp(GraphQL):
             runtime=runtime,
             viewer=viewer,
             authz=RequestAuthz(runtime.authorizer, viewer),
-            loaders=Loaders(),
+            loaders=loaders,
             bearer_token=token,
         )
 

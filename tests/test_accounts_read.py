@@ -283,9 +283,10 @@ async def test_policy_sql_selects_exactly_what_the_per_object_decision_allows(
     deleted_ids = {r["user_id"] for r in rows if r["status"] == "DELETED"}
     for user_id in ("operator", "saa.alpha", "aa.alpha", "user.alpha", "saa.beta", "aa.beta"):
         client = await anonymous.login(user_id)
-        viewer = await sessions.authenticate(
+        authenticated = await sessions.authenticate(
             client.token, now=clock.now(), idle=timedelta(minutes=27)
         )
+        viewer = authenticated.viewer
         authz = RequestAuthz(fresh.runtime.authorizer, viewer)
         expected = sorted(r["user_id"] for r in rows if authz.can("read", Account.from_row(r)))
         # Only who may read deleted accounts may ask for them (ACC-8).

@@ -57,10 +57,11 @@ async def test_nested_accounts_cost_the_same_statements_for_10_and_100(
     many, n_many = await _statements(saa_alpha, sql_statements, big_alpha, 100)
     assert (n_few, n_many) == (10, 100)
     assert few == many
-    # session, viewer facts, organization, page, grants (with their catalog entries),
-    # roles, role grants, parent privileges, identifiers, identifiers' organizations,
-    # creators: one each, whatever the page size.
-    assert many == 11, many
+    # session (with the viewer's account row), viewer facts, organization, page, grants
+    # (with their catalog entries), roles, role grants, parent privileges, identifiers,
+    # identifiers' organizations: one each, whatever the page size. The only creator on
+    # the page is the SAA, whose row came with the session.
+    assert many == 10, many
 
 
 async def test_an_aa_list_costs_the_same_statements_for_10_and_100(

@@ -32,3 +32,7 @@ class Account(Table):
     deleted_reason = Text(null=True, default=None)
     disabled_reason = Text(null=True, default=None)
     draft_reminders_sent = Integer(default=0, help_text="ACC-2 reminders sent to the creator.")
+
+
+# What every read of an account fetches: all but the secrets, which only sign-in reads.
+READ_COLUMNS = tuple(Account.all_columns(exclude=[Account.password_hash]))

@@ -180,7 +180,7 @@ async def respond(
     account_id: strawberry.ID | None = None,
 ) -> P:
     """Run the operation, then read the account back as the viewer now sees it."""
-    result, errors = await attempt(operation)
+    result, errors = await attempt(info, operation)
     pk = result if isinstance(result, int) else pk_of(account_id, "Account")
     account = None if errors or pk is None else await account_by_pk(info, pk)
     return payload(account=account, errors=errors)

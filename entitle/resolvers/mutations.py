@@ -37,12 +37,16 @@ def decode_all(ids: list[strawberry.ID] | None, type_name: str, field: str) -> s
     return {decode(i, type_name, field) for i in ids or []}
 
 
-async def attempt(operation: Callable[[], Awaitable[T]]) -> tuple[T | None, list[UserError]]:
+async def attempt(
+    info: strawberry.Info, operation: Callable[[], Awaitable[T]]
+) -> tuple[T | None, list[UserError]]:
     """Run a service call; a business failure becomes the payload's errors (and the
     transaction it raised in has rolled back, so nothing changed)."""
     try:
-        return await operation(), []
+        result = await operation()
     except DomainError as error:
         return None, [
             UserError(code=ErrorCode(error.code), message=error.message, field=error.field)
         ]
+    info.context.forget_reads()
+    return result, []

@@ -198,7 +198,7 @@ def _grants(inputs) -> dict[int, PrivilegeLevel]:
 
 
 async def _respond(info, payload, operation, role_id=None):
-    result, errors = await attempt(operation)
+    result, errors = await attempt(info, operation)
     pk = result if isinstance(result, int) else role_id
     role = None if errors or pk is None else await role_by_pk(info, pk)
     return payload(role=role, errors=errors)
@@ -219,9 +219,10 @@ class RoleMutation:
         self, info: strawberry.Info, input: RoleViewSaveInput
     ) -> RoleViewSavePayload:
         pk, errors = await attempt(
+            info,
             lambda: roles.save_view(
                 actor_of(info), input.name, filter_to_json(input.filter), input.sort.value
-            )
+            ),
         )
         view = None if errors else await role_view_by_pk(info, pk)
         return RoleViewSavePayload(view=view, errors=errors)
@@ -231,7 +232,8 @@ class RoleMutation:
         self, info: strawberry.Info, input: RoleViewDeleteInput
     ) -> RoleViewDeletePayload:
         _, errors = await attempt(
-            lambda: roles.delete_view(actor_of(info), decode(input.view_id, "RoleView", "viewId"))
+            info,
+            lambda: roles.delete_view(actor_of(info), decode(input.view_id, "RoleView", "viewId")),
         )
         return RoleViewDeletePayload(errors=errors)
 
@@ -335,7 +337,7 @@ class RoleMutation:
                 acknowledge_sensitive=input.acknowledge_sensitive,
             )
 
-        _, errors = await attempt(run)
+        _, errors = await attempt(info, run)
         account = None
         if not errors:
             account = await account_by_pk(info, pk_of(input.account_id, "Account"))

@@ -38,9 +38,9 @@ async def login(info: strawberry.Info, input: LoginInput) -> LoginPayload:
             ],
         )
     idle = timedelta(seconds=context.runtime.settings.session_idle_seconds)
-    viewer = await sessions.authenticate(signed_in.token, now=now, idle=idle)
+    authenticated = await sessions.authenticate(signed_in.token, now=now, idle=idle)
     # The rest of this response is read as the account that just signed in.
-    context.sign_in(viewer)
+    context.sign_in(authenticated.viewer)
     return LoginPayload(
         token=signed_in.token,
         idle_expires_at=now + idle,

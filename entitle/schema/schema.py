@@ -7,10 +7,8 @@ from collections.abc import AsyncIterator
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
@@ -30,6 +28,7 @@ from entitle.schema.audit import AuditEvent
 from entitle.schema.catalog import Application, Privilege
 from entitle.schema.identifiers import Identifier
 from entitle.schema.individuals import Individual
+from entitle.schema.limits import AliasLimit, DepthLimit
 from entitle.schema.masking import MaskUnexpectedErrors
 from entitle.schema.organizations import Organization
 from entitle.schema.roles import Role, RoleTemplate, RoleView
@@ -89,8 +88,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             RoleView,
         ],
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=30),
+            lambda: DepthLimit(max_depth),
+            lambda: AliasLimit(30),
             lambda: MaxTokensLimiter(max_token_count=2_000),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),

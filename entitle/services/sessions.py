@@ -12,6 +12,7 @@ from entitle.models import (
     Account,
     Session,
 )
+from entitle.models.accounts import READ_COLUMNS as ACCOUNT_READ_COLUMNS
 from entitle.services import audit, catalog, tokens
 from entitle.services.passwords import MAX_PASSWORD_LENGTH, Passwords
 
@@ -99,13 +100,15 @@ async def logout(
 
 # Authentication runs on every request, so it is two hand-written statements rather than
 # five built by the query builder (whose join building cost more than the queries).
-SESSION = """
-SELECT s.id, s.last_seen_at, a.id AS account_id, a.user_id, a.status, a.user_type,
-       o.id AS organization_id, o.org_type, o.org_class
+ACCOUNT_COLUMNS = tuple(c._meta.db_column_name for c in ACCOUNT_READ_COLUMNS)
+# The account's row comes along so that reading the viewer needs no further statement.
+SESSION = f"""
+SELECT s.id AS session_id, s.last_seen_at, o.org_type, o.org_class,
+       {", ".join("a." + name for name in ACCOUNT_COLUMNS)}
 FROM account_session s
 JOIN account a ON a.id = s.account
 JOIN organization o ON o.id = a.organization
-WHERE s.token_hash = {} AND s.ended_at IS NULL
+WHERE s.token_hash = {{}} AND s.ended_at IS NULL
 """
 # Everything the policy and the facts need about the viewer, in one round trip.
 VIEWER_FACTS = """
@@ -130,8 +133,14 @@ FROM identifier_assignment ia WHERE ia.account = {}
 """
 
 
-async def authenticate(token: str, *, now: datetime, idle: timedelta) -> Viewer | None:
-    """The viewer a bearer token stands for, or None when it is unknown, ended or idle too long."""
+@dataclass(frozen=True)
+class Authenticated:
+    viewer: Viewer
+    account: dict  # the viewer's account row, as the account loader reads it
+
+
+async def authenticate(token: str, *, now: datetime, idle: timedelta) -> Authenticated | None:
+    """Who a bearer token stands for, or None when it is unknown, ended or idle too long."""
     if not token or len(token) > 128:
         return None
     rows = await Session.raw(SESSION, tokens.digest(token))
@@ -141,12 +150,13 @@ async def authenticate(token: str, *, now: datetime, idle: timedelta) -> Viewer 
     if now - row["last_seen_at"] > idle:
         return None
     if now - row["last_seen_at"] > TOUCH_INTERVAL:
-        await Session.update({Session.last_seen_at: now}).where(Session.id == row["id"])
-    return await _viewer(row)
+        await Session.update({Session.last_seen_at: now}).where(Session.id == row["session_id"])
+    account = {name: row[name] for name in ACCOUNT_COLUMNS}
+    return Authenticated(viewer=await _viewer(row), account=account)
 
 
 async def _viewer(row: dict) -> Viewer:
-    account = row["account_id"]
+    account = row["id"]
     facts = await Session.raw(VIEWER_FACTS, account, account, row["org_type"], account)
     # ENT-8: what roles give counts as much as what is granted directly.
     grants = [f for f in facts if f["source"] == "grant"]
@@ -165,11 +175,11 @@ async def _viewer(row: dict) -> Viewer:
     return Viewer(
         profile=profile,
         account_id=account,
-        organization_id=row["organization_id"],
+        organization_id=row["organization"],
         org_type=row["org_type"],
         org_class=row["org_class"],
         user_id=row["user_id"],
-        session_id=row["id"],
+        session_id=row["session_id"],
         # ENT-2: the SAA administers every privilege available to the organization's type.
         administered=available_ids
         if is_saa
