@@ -106,10 +106,15 @@ async def login(client: httpx.AsyncClient, user_id: str) -> str:
 
 
 def rss_mb(pid: int) -> float:
+    """The resident memory of the process and its children (the workers), summed."""
+    total = 0.0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+            total += int(line.split()[1]) / 1024
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            total += rss_mb(int(child))
+    return total
 
 
 async def in_process(runtime: Runtime, variables: dict, repeat: int) -> dict:
@@ -237,6 +242,7 @@ async def main(args) -> dict:
         "ENTITLE_JOBS_INTERVAL_SECONDS": "0",
         "ENTITLE_PORT": str(free_port()),
         "ENTITLE_LOG_LEVEL": "WARNING",
+        "ENTITLE_WORKERS": str(args.workers or (1 if args.db == "sqlite" else os.cpu_count())),
     }
     settings = load_settings(environ)
     runtime = Runtime(settings)
@@ -314,6 +320,7 @@ async def main(args) -> dict:
         },
         "db": args.db,
         "accounts": args.scale,
+        "workers": int(environ["ENTITLE_WORKERS"]),
         "organizations": args.orgs,
         "build_seconds": build_seconds,
         "results": results,
@@ -356,7 +363,7 @@ def table(report: dict) -> str:
     width = max(len(k) for k, _ in rows)
     head = (
         f"{report['db']}, {report['accounts']} accounts, {report['organizations']} orgs, "
-        f"{report['machine']['cores']} cores"
+        f"{report['machine']['cores']} cores, {report.get('workers', 1)} server worker(s)"
     )
     return "\n".join([head, *(f"{k.ljust(width)}  {v}" for k, v in rows)])
 
@@ -371,6 +378,12 @@ def cli() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="server processes (default: 1 on SQLite, one per core on PostgreSQL)",
+    )
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get(

@@ -88,8 +88,12 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
             raise SettingsError("--demo is refused when ENTITLE_ENV=production")
         asyncio.run(_prepare(runtime, demo=True))
     print(f"GraphQL (and GraphiQL) on http://{settings.host}:{settings.port}/graphql")
+    # Several workers each build their app from the environment, as this process did.
+    app = "entitle.server:create_app" if settings.workers > 1 else create_app(runtime=runtime)
     uvicorn.run(
-        create_app(runtime=runtime),
+        app,
+        factory=settings.workers > 1,
+        workers=settings.workers,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),

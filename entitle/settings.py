@@ -48,6 +48,7 @@ class Settings:
     mail_from: str = "entitle@localhost"
     activation_link_hours: int = 72
     jobs_interval_seconds: int = 60
+    workers: int = 1
 
     @property
     def is_production(self) -> bool:
@@ -82,6 +83,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     else:
         data_keys = tuple(Secret(k.strip()) for k in str(raw_keys).split(",") if k.strip())
 
+    workers = config("ENTITLE_WORKERS", cast=int, default=1)
+    if workers < 1:
+        raise SettingsError("ENTITLE_WORKERS must be at least 1")
+    if workers > 1 and database_url.startswith("sqlite"):
+        # One process owns a SQLite file: its connection pool and its job scheduler assume so.
+        raise SettingsError("ENTITLE_WORKERS > 1 needs PostgreSQL")
+
     return Settings(
         env=env,
         database_url=database_url,
@@ -99,4 +107,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         mail_from=config("ENTITLE_MAIL_FROM", default="entitle@localhost"),
         activation_link_hours=config("ENTITLE_ACTIVATION_LINK_HOURS", cast=int, default=72),
         jobs_interval_seconds=config("ENTITLE_JOBS_INTERVAL_SECONDS", cast=int, default=60),
+        workers=workers,
     )

@@ -7,11 +7,14 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 
+from tests.conftest import POSTGRES_ADMIN_URL, _postgres_reachable
 from tests.graphql_client import LOGIN
 
 DONE_WHEN = """
@@ -47,6 +50,17 @@ def environ(tmp_path: Path) -> dict[str, str]:
     }
 
 
+def _wait_until_healthy(base: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError("the server did not come up")
+
+
 def test_serve_demo_migrates_seeds_and_serves_over_http(environ):
     process = subprocess.Popen(
         [sys.executable, "-m", "entitle.cli", "serve", "--demo"],
@@ -57,13 +71,7 @@ def test_serve_demo_migrates_seeds_and_serves_over_http(environ):
     )
     base = f"http://127.0.0.1:{environ['ENTITLE_PORT']}"
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+        _wait_until_healthy(base)
         login = httpx.post(
             f"{base}/graphql",
             json={
@@ -118,3 +126,54 @@ def test_jobs_run_runs_every_job_once(environ):
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.startswith("drafts: DraftsReport(")
     assert "outbox: 0" in ran.stdout
+
+
+@pytest.fixture
+async def postgres_database() -> AsyncIterator[str]:
+    """A database of its own on the test PostgreSQL server, dropped afterwards."""
+    if not await _postgres_reachable():
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is unreachable in CI")
+        pytest.skip("PostgreSQL is unreachable")
+    name = f"entitle_cli_{os.getpid()}"
+    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+def test_several_workers_serve_one_postgresql_database(environ, postgres_database):
+    environ |= {"ENTITLE_DATABASE_URL": postgres_database, "ENTITLE_WORKERS": "2"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "entitle.cli", "serve", "--demo"],
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{environ['ENTITLE_PORT']}"
+    try:
+        _wait_until_healthy(base)
+        login = {"userId": "aa.alpha", "password": environ["ENTITLE_DEMO_PASSWORD"]}
+        token = httpx.post(
+            f"{base}/graphql", json={"query": LOGIN, "variables": {"input": login}}
+        ).json()["data"]["login"]["token"]
+        # Many connections, so both workers take some; every one knows the session.
+        with httpx.Client(
+            headers={"authorization": f"Bearer {token}"},
+            limits=httpx.Limits(max_keepalive_connections=0),
+        ) as client:
+            for _ in range(20):
+                body = client.post(f"{base}/graphql", json={"query": "{ viewer { userId } }"})
+                assert body.json() == {"data": {"viewer": {"userId": "aa.alpha"}}}
+        workers = subprocess.run(
+            ["pgrep", "-P", str(process.pid)], capture_output=True, text=True
+        ).stdout.split()
+        assert len(workers) >= 2, workers
+    finally:
+        process.terminate()
+        process.wait(timeout=15)

@@ -48,3 +48,14 @@ def test_data_keys_rotate_new_key_encrypts_old_key_still_decrypts():
     ciphertext = DataCipher(load_settings({"ENTITLE_DATA_KEYS": old}).data_keys).encrypt("x")
     rotated = DataCipher(load_settings({"ENTITLE_DATA_KEYS": f"{new},{old}"}).data_keys)
     assert rotated.decrypt(ciphertext) == "x"
+
+
+def test_several_workers_need_postgresql():
+    with pytest.raises(SettingsError, match="PostgreSQL"):
+        load_settings({"ENTITLE_WORKERS": "2"})
+    with pytest.raises(SettingsError, match="at least 1"):
+        load_settings({"ENTITLE_WORKERS": "0"})
+    settings = load_settings(
+        {"ENTITLE_WORKERS": "2", "ENTITLE_DATABASE_URL": "postgresql://db.example/entitle"}
+    )
+    assert settings.workers == 2

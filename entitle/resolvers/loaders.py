@@ -155,6 +155,8 @@ class Loaders:
     def __init__(self) -> None:
         self.scheduler = BatchScheduler()
         self.columns = columns()
+        # Privileges built from rows that joined them, by id: None when not visible.
+        self.privileges: dict[int, object] = {}
 
     @cached_property
     def organization_by_id(self) -> RowByIdLoader:

@@ -31,19 +31,30 @@ def catalog_row(row: dict[str, Any]) -> dict[str, Any] | None:
     )
 
 
+def joined(row: dict[str, Any]) -> dict[str, Any] | None:
+    """`row` when its query joined the privilege on, else None."""
+    return row if PRIVILEGE + "id" in row else None
+
+
 def privilege_of(info: strawberry.Info, pk: int, row: dict[str, Any] | None):
-    """The privilege, if visible: at once from a joined row, else through its loader.
+    """The privilege, if visible: from a joined row, else through its loader.
 
     A plain function on purpose: thousands of grants in a response then cost no task each.
+    A response names a few dozen privileges thousands of times, so each is built and
+    judged once per request.
     """
+    built = info.context.loaders.privileges
+    if pk in built:
+        return built[pk]
     if row is None:
         from entitle.resolvers.catalog import privilege_by_pk
 
         return privilege_by_pk(info, pk)
     from entitle.schema.catalog import Privilege
 
-    privilege = Privilege.from_row(row)
-    return privilege if info.context.authz.can("read", privilege) else None
+    privilege = Privilege.from_row(catalog_row(row))
+    built[pk] = privilege if info.context.authz.can("read", privilege) else None
+    return built[pk]
 
 
 @strawberry.type(description="A privilege held by an account at USER or ADMIN level.")
@@ -58,7 +69,7 @@ class Grant:
     @classmethod
     def from_row(cls, row: dict[str, Any], account: Account) -> Grant:
         return cls(
-            privilege_row=catalog_row(row),
+            privilege_row=joined(row),
             level=PrivilegeLevel(row["level"]),
             granted_at=row["granted_at"],
             privilege_id=row["privilege"],
@@ -96,7 +107,7 @@ class EffectiveGrant(Grant):
             current = merged.get(row["privilege"])
             if current is None:
                 merged[row["privilege"]] = cls(
-                    privilege_row=catalog_row(row),
+                    privilege_row=joined(row),
                     level=source.level,
                     granted_at=row["granted_at"],
                     privilege_id=row["privilege"],

@@ -13,7 +13,7 @@ from entitle.authz.facts import RoleFacts, RoleTemplateFacts, RoleViewFacts
 from entitle.authz.guards import STRUCTURAL, field
 from entitle.schema.enums import OrgClass, PrivilegeLevel
 from entitle.schema.errors import UserError
-from entitle.schema.grants import catalog_row
+from entitle.schema.grants import joined
 from entitle.schema.node import Node
 from entitle.schema.pagination import Connection
 from entitle.services.roles import role_facts, role_type
@@ -100,7 +100,7 @@ class Role(Node):
             RoleGrant(
                 level=PrivilegeLevel(g["level"]),
                 privilege_id=g["privilege"],
-                privilege_row=catalog_row(g),
+                privilege_row=joined(g),
             )
             for g in self.grant_rows
         ]
