@@ -42,6 +42,7 @@ async def _seed(runtime: Runtime) -> None:
         passwords=runtime.passwords,
         cipher=runtime.cipher,
         now=runtime.clock.now(),
+        terms_version=settings.terms_version,
     )
     if settings.demo_password is None:
         print(f"Demo accounts created. Their password (ENTITLE_DEMO_PASSWORD unset): {password}")

@@ -31,9 +31,12 @@ from entitle.models import (
     RoleGrant,
     RoleTemplate,
     RoleTemplateGrant,
+    SecurityAnswer,
 )
 from entitle.services.crypto import DataCipher
 from entitle.services.passwords import Passwords
+from entitle.services.security_questions import normalize
+from entitle.settings import Settings
 
 BD_TYPES = (OrgType.BROKER_DEALER, OrgType.BD_IA, OrgType.CAPITAL_ACQUISITION_BROKER)
 FIRM_TYPES = (*BD_TYPES, OrgType.INVESTMENT_ADVISER, OrgType.FUNDING_PORTAL)
@@ -401,15 +404,29 @@ INDIVIDUALS = [
 ]
 
 
+# Documented in the README: what a demo person answers at sign-in.
+DEMO_ANSWERS = {"FIRST_PET": "Rex", "BIRTH_CITY": "Springfield", "FIRST_SCHOOL": "Lincoln"}
+# The demo admins' authenticator secret (base32), documented in the README.
+DEMO_TOTP_SECRET = "ENTITLEDEMOADMIN"
+
+
 async def is_empty() -> bool:
     return not await Organization.exists().where(Organization.id.is_not_null())
 
 
 async def seed_demo(
-    *, password: str, passwords: Passwords, cipher: DataCipher, now: datetime
+    *,
+    password: str,
+    passwords: Passwords,
+    cipher: DataCipher,
+    now: datetime,
+    terms_version: str = Settings.terms_version,
 ) -> None:
     """Load the demo data in one transaction; the database must be empty."""
     password_hash = passwords.hash(password)
+    # Every demo person has done the first sign-in: terms, questions and, for admins, TOTP.
+    answer_hashes = {q: passwords.hash(normalize(a)) for q, a in DEMO_ANSWERS.items()}
+    totp_secret = cipher.encrypt(DEMO_TOTP_SECRET)
     async with write_transaction():
         orgs: dict[str, int] = {}
         org_types: dict[str, OrgType] = {}
@@ -464,6 +481,10 @@ async def seed_demo(
             accounts[spec.user_id] = await _insert(
                 _account(spec, orgs, accounts, password_hash, now)
             )
+            if spec.kind is AccountKind.HUMAN and spec.status is AccountStatus.ACTIVE:
+                await _signed_in_before(
+                    accounts[spec.user_id], spec, answer_hashes, totp_secret, terms_version, now
+                )
             org_type = org_types[spec.org]
             grants = (
                 {code: "ADMIN" for code in available[org_type]}
@@ -582,6 +603,37 @@ def _account(
         deleted_by=accounts.get("saa.alpha") if deleted else None,
         deleted_at=now - timedelta(days=10) if deleted else None,
         deleted_reason="Left the firm" if deleted else None,
+    )
+
+
+async def _signed_in_before(
+    account_id: int,
+    spec: DemoAccount,
+    answer_hashes: dict[str, str],
+    totp_secret: str,
+    terms_version: str,
+    now: datetime,
+) -> None:
+    admin = spec.user_type in (UserType.SAA, UserType.AA)
+    await Account.update(
+        {
+            Account.terms_version: terms_version,
+            Account.terms_accepted_at: now - timedelta(days=199),
+            Account.totp_secret: totp_secret if admin else None,
+            Account.totp_enrolled_at: now - timedelta(days=199) if admin else None,
+        }
+    ).where(Account.id == account_id)
+    await SecurityAnswer.insert(
+        *[
+            SecurityAnswer(
+                account=account_id,
+                position=position,
+                question=question,
+                answer_hash=answer_hash,
+                created_at=now - timedelta(days=199),
+            )
+            for position, (question, answer_hash) in enumerate(answer_hashes.items(), start=1)
+        ]
     )
 
 

@@ -49,6 +49,12 @@ class Settings:
     activation_link_hours: int = 72
     jobs_interval_seconds: int = 60
     workers: int = 1
+    terms_version: str = "2026-11"
+    question_interval_days: int = 30
+    sign_in_step_minutes: int = 10
+    reset_link_hours: int = 24
+    sign_in_per_address_per_minute: int = 30
+    sign_in_per_user_per_minute: int = 10
 
     @property
     def is_production(self) -> bool:
@@ -108,4 +114,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         activation_link_hours=config("ENTITLE_ACTIVATION_LINK_HOURS", cast=int, default=72),
         jobs_interval_seconds=config("ENTITLE_JOBS_INTERVAL_SECONDS", cast=int, default=60),
         workers=workers,
+        terms_version=config("ENTITLE_TERMS_VERSION", default="2026-11"),
+        question_interval_days=config("ENTITLE_QUESTION_INTERVAL_DAYS", cast=int, default=30),
+        sign_in_step_minutes=config("ENTITLE_SIGN_IN_STEP_MINUTES", cast=int, default=10),
+        reset_link_hours=config("ENTITLE_RESET_LINK_HOURS", cast=int, default=24),
+        sign_in_per_address_per_minute=config(
+            "ENTITLE_SIGN_IN_PER_ADDRESS_PER_MINUTE", cast=int, default=30
+        ),
+        sign_in_per_user_per_minute=config(
+            "ENTITLE_SIGN_IN_PER_USER_PER_MINUTE", cast=int, default=10
+        ),
     )

@@ -24,6 +24,7 @@ from entitle.runtime import Runtime
 from entitle.server import create_app
 from entitle.services.migrations import migrate
 from entitle.settings import Env, load_settings
+from tests.factories import add_test_devices
 from tests.graphql_client import DEMO_PASSWORD, GraphQLClient
 
 START = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
@@ -76,6 +77,7 @@ class Database:
             cipher=self.runtime.cipher,
             now=START,
         )
+        await add_test_devices(now=START)
 
     async def reset(self) -> None:
         self.clock.set(START)
@@ -150,8 +152,8 @@ async def http(fresh: Database) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def anonymous(http: httpx.AsyncClient) -> GraphQLClient:
-    return GraphQLClient(http)
+def anonymous(http: httpx.AsyncClient, clock: FrozenClock) -> GraphQLClient:
+    return GraphQLClient(http, now=clock.now)
 
 
 def _persona(user_id: str):

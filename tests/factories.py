@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from entitle.models import Account, Grant, Identifier, IdentifierAssignment, Organization, Privilege
+from entitle.models import (
+    Account,
+    Device,
+    DeviceAccount,
+    Grant,
+    Identifier,
+    IdentifierAssignment,
+    Organization,
+    Privilege,
+)
+from entitle.services import tokens
+from tests.graphql_client import test_device
 
 
 async def organization_id(number: str) -> int:
@@ -54,3 +65,26 @@ async def add_accounts(
         *[IdentifierAssignment(identifier=identifier, account=a, assigned_at=now) for a in ids]
     )
     return ids
+
+
+async def add_test_devices(*, now: datetime) -> None:
+    """One trusted device per active demo person, its question and MFA passed `now`
+    (see graphql_client.test_device)."""
+    people = await Account.select(Account.id, Account.user_id).where(
+        (Account.status == "ACTIVE") & (Account.kind == "HUMAN")
+    )
+    for person in people:
+        device = (
+            await Device.insert(
+                Device(
+                    token_hash=tokens.digest(test_device(person["user_id"])),
+                    created_at=now,
+                    last_seen_at=now,
+                )
+            ).returning(Device.id)
+        )[0]["id"]
+        await DeviceAccount.insert(
+            DeviceAccount(
+                device=device, account=person["id"], trusted=True, question_at=now, mfa_at=now
+            )
+        )

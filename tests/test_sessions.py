@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from entitle.models import Account, AuditEvent, Session
 from entitle.services import tokens
-from tests.graphql_client import DEMO_PASSWORD, LOGIN, GraphQLClient
+from tests.graphql_client import DEMO_PASSWORD, LOGIN, GraphQLClient, test_device
 
 VIEWER = "{ viewer { userId } }"
 LOGOUT = "mutation($input: LogoutInput) { logout(input: $input) { errors { code } } }"
 
 
 async def _login(client: GraphQLClient, user_id: str, password: str) -> dict:
-    result = await client.execute(LOGIN, {"input": {"userId": user_id, "password": password}})
+    """The password step from the persona's everyday device, where it is the only step."""
+    device = test_device(user_id.strip().lower())
+    result = await client.execute(
+        LOGIN, {"input": {"userId": user_id, "password": password, "deviceToken": device}}
+    )
     return result.ok()["login"]
 
 

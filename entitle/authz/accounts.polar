@@ -77,3 +77,18 @@ allow(viewer: Profile, action: String, account: AccountFacts) if
     action in ["activate", "manage_entitlements", "update", "update_contact", "delete"] and
     account.kind != "HUMAN" and
     account.status != "DELETED";
+
+# AUTH-2, AUTH-3, AUTH-6: resetting a password or the security questions and lifting a
+# lockout. Never on one's own account (SAME_ORG excludes SELF); an AA only for USER
+# accounts (administers). An SAA's credentials are the operator's alone: the operator
+# acts on any other account, the SAA's included.
+allow(viewer: Profile, action: String, account: AccountFacts) if
+    action in ["reset_credentials", "unlock"] and
+    not viewer.operator and
+    administers(viewer, account) and
+    account.user_type != "SAA";
+allow(viewer: Profile, action: String, account: AccountFacts) if
+    viewer.operator and
+    action in ["reset_credentials", "unlock"] and
+    account.relation != "SELF" and
+    account.status != "DELETED";

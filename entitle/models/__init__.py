@@ -3,6 +3,7 @@
 from entitle.models.accounts import Account
 from entitle.models.audit import AuditEvent
 from entitle.models.catalog import Application, Privilege, PrivilegeAvailability
+from entitle.models.credentials import Device, DeviceAccount, SecurityAnswer, SignInAttempt
 from entitle.models.grants import Grant
 from entitle.models.identifiers import Identifier, IdentifierAssignment
 from entitle.models.individuals import Individual, IndividualAssociation
@@ -23,8 +24,12 @@ from entitle.models.tokens import AccountToken
 ALL_TABLES = (
     Organization,
     Account,
+    Device,
     Session,
     AccountToken,
+    SecurityAnswer,
+    DeviceAccount,
+    SignInAttempt,
     Application,
     Privilege,
     PrivilegeAvailability,

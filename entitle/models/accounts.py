@@ -33,6 +33,17 @@ class Account(Table):
     disabled_reason = Text(null=True, default=None)
     draft_reminders_sent = Integer(default=0, help_text="ACC-2 reminders sent to the creator.")
 
+    # Sign-in (AUTH-2, AUTH-3, AUTH-4, AUTH-9).
+    terms_version = Varchar(length=16, null=True, default=None, help_text="Terms accepted.")
+    terms_accepted_at = Timestamptz(null=True, default=None)
+    totp_secret = Text(null=True, default=None, help_text="Encrypted; set at enrollment.")
+    totp_enrolled_at = Timestamptz(null=True, default=None, help_text="First code verified.")
+    totp_step = Integer(null=True, default=None, help_text="Last accepted TOTP time step.")
+    locked_until = Timestamptz(null=True, default=None, help_text="End of a PASSWORD_LOCKOUT.")
+    answer_failures = Integer(default=0, help_text="Wrong security answers in a row.")
+
 
 # What every read of an account fetches: all but the secrets, which only sign-in reads.
-READ_COLUMNS = tuple(Account.all_columns(exclude=[Account.password_hash]))
+READ_COLUMNS = tuple(
+    Account.all_columns(exclude=[Account.password_hash, Account.totp_secret, Account.totp_step])
+)

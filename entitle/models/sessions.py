@@ -1,7 +1,8 @@
-from piccolo.columns import ForeignKey, OnDelete, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, OnDelete, Timestamptz, Varchar
 from piccolo.table import Table
 
 from entitle.models.accounts import Account
+from entitle.models.credentials import Device
 
 
 class Session(Table, tablename="account_session"):
@@ -10,3 +11,10 @@ class Session(Table, tablename="account_session"):
     created_at = Timestamptz()
     last_seen_at = Timestamptz()
     ended_at = Timestamptz(null=True, default=None)
+    # A sign-in in progress is a session whose token is good only for its next step.
+    stage = Varchar(length=32, default="DONE", help_text="The step awaited, or DONE.")
+    stage_expires_at = Timestamptz(null=True, default=None)
+    device = ForeignKey(Device, null=True, on_delete=OnDelete.set_null)
+    question = Varchar(length=32, null=True, default=None, help_text="The question asked.")
+    question_passed = Boolean(default=False)
+    remember_account = Boolean(default=False)

@@ -13,3 +13,4 @@ class AccountToken(Table):
     created_at = Timestamptz()
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
+    question = Varchar(length=32, null=True, default=None, help_text="FORGOT: the question.")

@@ -18,11 +18,12 @@ from entitle.authz.guards import AuthorizationExtension
 from entitle.resolvers.accounts import AccountMutation, AccountQuery
 from entitle.resolvers.audit import AuditQuery
 from entitle.resolvers.catalog import CatalogQuery
+from entitle.resolvers.credentials import CredentialMutation
 from entitle.resolvers.individuals import IndividualQuery
 from entitle.resolvers.nodes import NodeQuery
 from entitle.resolvers.organizations import OrganizationQuery
 from entitle.resolvers.roles import RoleMutation, RoleQuery
-from entitle.resolvers.sessions import SessionMutation
+from entitle.resolvers.sessions import SessionMutation, SessionQuery
 from entitle.schema.accounts import Account
 from entitle.schema.audit import AuditEvent
 from entitle.schema.catalog import Application, Privilege
@@ -44,12 +45,13 @@ class Query(
     CatalogQuery,
     IndividualQuery,
     AuditQuery,
+    SessionQuery,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(SessionMutation, AccountMutation, RoleMutation):
+class Mutation(SessionMutation, CredentialMutation, AccountMutation, RoleMutation):
     pass
 
 

@@ -13,12 +13,13 @@ from entitle.authz.facts import OrganizationFacts, account_facts
 from entitle.db import UNIQUE_VIOLATIONS, write_transaction
 from entitle.enums import AccountKind, AccountStatus, OrgClass
 from entitle.models import Account, AccountToken, Grant, Organization, Session
+from entitle.models.accounts import READ_COLUMNS
 from entitle.services import outbox, tokens, validation
 from entitle.services.actor import Actor
 from entitle.services.errors import Conflict, Forbidden, Invalid, NotFound
 from entitle.settings import Settings
 
-ACCOUNT_COLUMNS = Account.all_columns(exclude=[Account.password_hash])
+ACCOUNT_COLUMNS = READ_COLUMNS
 # What the audit log keeps of an account: never a password hash.
 AUDITED = (
     "user_id",

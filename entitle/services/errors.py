@@ -31,3 +31,29 @@ class Conflict(DomainError):
 
 class ConfirmationRequired(DomainError):
     code = "CONFIRMATION_REQUIRED"
+
+
+class Throttled(DomainError):
+    """Too many attempts from one address or for one user ID: try again shortly."""
+
+    code = "THROTTLED"
+
+
+class PasswordLockout(DomainError):
+    code = "PASSWORD_LOCKOUT"
+
+
+class SecurityQuestionLockout(DomainError):
+    code = "SECURITY_QUESTION_LOCKOUT"
+
+
+class InvalidCredentials(DomainError):
+    code = "INVALID_CREDENTIALS"
+
+
+class Expired(DomainError):
+    code = "EXPIRED"
+
+
+class AlreadyUsed(DomainError):
+    code = "ALREADY_USED"

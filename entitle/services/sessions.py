@@ -1,4 +1,6 @@
-"""Sign-in, sign-out and turning a bearer token into a Viewer (AUTH-5)."""
+"""Sessions: turning a bearer token into a Viewer, extending and ending them (AUTH-5).
+
+Signing in, step by step, is sign_in.py."""
 
 from __future__ import annotations
 
@@ -9,70 +11,13 @@ from entitle.authz.actor import Profile, Viewer
 from entitle.db import write_transaction
 from entitle.enums import AccountStatus, OrgClass, PrivilegeLevel, UserType
 from entitle.models import (
-    Account,
     Session,
 )
 from entitle.models.accounts import READ_COLUMNS as ACCOUNT_READ_COLUMNS
 from entitle.services import audit, catalog, tokens
-from entitle.services.passwords import MAX_PASSWORD_LENGTH, Passwords
 
 # Idle sessions are extended at most this often, so a busy client does not write per request.
 TOUCH_INTERVAL = timedelta(seconds=60)
-
-
-class SignInRefused(Exception):
-    """Unknown user ID, wrong password or an account that may not sign in: one answer for all."""
-
-
-@dataclass(frozen=True)
-class SignedIn:
-    token: str
-    account_id: int
-    session_id: int
-
-
-async def login(
-    user_id: str, password: str, *, passwords: Passwords, now: datetime, request_id: str | None
-) -> SignedIn:
-    if len(password) > MAX_PASSWORD_LENGTH or len(user_id) > 64:
-        raise SignInRefused
-    row = (
-        await Account.select(
-            Account.id, Account.user_id, Account.status, Account.password_hash, Account.organization
-        )
-        .where(Account.user_id == user_id.strip().lower())
-        .first()
-    )
-    # Verify even for an unknown user ID so both answers cost the same time.
-    valid = passwords.verify(row["password_hash"] if row else None, password)
-    if row is None or not valid or row["status"] != AccountStatus.ACTIVE:
-        raise SignInRefused
-    token = tokens.new_token()
-    async with write_transaction():
-        session_id = (
-            await Session.insert(
-                Session(
-                    token_hash=tokens.digest(token),
-                    account=row["id"],
-                    created_at=now,
-                    last_seen_at=now,
-                )
-            ).returning(Session.id)
-        )[0]["id"]
-        await Account.update({Account.last_sign_in_at: now}).where(Account.id == row["id"])
-        await audit.record(
-            audit.AuditEntry(
-                action="session.login",
-                target_type="Account",
-                target_id=str(row["id"]),
-                actor_id=row["id"],
-                actor_label=row["user_id"],
-                organization_id=row["organization"],
-            ),
-            at=now,
-            request_id=request_id,
-        )
-    return SignedIn(token=token, account_id=row["id"], session_id=session_id)
 
 
 async def logout(
@@ -108,7 +53,7 @@ SELECT s.id AS session_id, s.last_seen_at, o.org_type, o.org_class,
 FROM account_session s
 JOIN account a ON a.id = s.account
 JOIN organization o ON o.id = a.organization
-WHERE s.token_hash = {{}} AND s.ended_at IS NULL
+WHERE s.token_hash = {{}} AND s.ended_at IS NULL AND s.stage = 'DONE'
 """
 # Everything the policy and the facts need about the viewer, in one round trip.
 VIEWER_FACTS = """
@@ -187,4 +132,11 @@ async def _viewer(row: dict) -> Viewer:
         identifiers=frozenset(f["id"] for f in facts if f["source"] == "identifier"),
         roles=frozenset(g["role"] for g in grants if g["role"] is not None),
         available=available_ids,
+    )
+
+
+async def extend(viewer: Viewer, *, now: datetime) -> None:
+    """AUTH-5 "Stay": the idle clock starts again now."""
+    await Session.update({Session.last_seen_at: now}).where(
+        (Session.id == viewer.session_id) & Session.ended_at.is_null()
     )

@@ -1,0 +1,95 @@
+"""Password links, forgot password, and administrators' credential resets."""
+
+from __future__ import annotations
+
+import strawberry
+
+from entitle.authz.guards import PUBLIC, SIGNED_IN, field
+from entitle.resolvers.accounts import respond
+from entitle.resolvers.mutations import actor_of, attempt, decode
+from entitle.resolvers.sessions import question, sign_in_attempt
+from entitle.schema import credentials as types
+from entitle.services import credentials
+
+FORGOT_ANSWERED = (
+    "If the user ID, email and answer were right, a link to reset the password is on its "
+    "way to the account's email."
+)
+
+
+@strawberry.type
+class CredentialMutation:
+    @field(PUBLIC, description="AUTH-1: set a password with an activation or reset link.")
+    async def password_set(
+        self, info: strawberry.Info, input: types.PasswordSetInput
+    ) -> types.PasswordSetPayload:
+        _, errors = await attempt(
+            info,
+            lambda: credentials.set_password(sign_in_attempt(info), input.token, input.password),
+        )
+        return types.PasswordSetPayload(errors=errors)
+
+    @field(PUBLIC, description="AUTH-7: forgot password, first half: user ID and email.")
+    async def password_forgot(
+        self, info: strawberry.Info, input: types.PasswordForgotInput
+    ) -> types.PasswordForgotPayload:
+        challenge, errors = await attempt(
+            info,
+            lambda: credentials.forgot_password(sign_in_attempt(info), input.user_id, input.email),
+        )
+        if errors:
+            return types.PasswordForgotPayload(security_question=None, token=None, errors=errors)
+        return types.PasswordForgotPayload(
+            security_question=question(challenge.question), token=challenge.token, errors=[]
+        )
+
+    @field(PUBLIC, description="AUTH-7: forgot password, second half: the answer.")
+    async def password_forgot_answer(
+        self, info: strawberry.Info, input: types.PasswordForgotAnswerInput
+    ) -> types.PasswordForgotAnswerPayload:
+        _, errors = await attempt(
+            info,
+            lambda: credentials.answer_forgot_password(
+                sign_in_attempt(info), input.token, input.answer
+            ),
+        )
+        return types.PasswordForgotAnswerPayload(message=FORGOT_ANSWERED, errors=errors)
+
+    @field(SIGNED_IN, description="AUTH-6: force a password reset; a link goes by email.")
+    async def account_password_reset(
+        self, info: strawberry.Info, input: types.AccountCredentialsInput
+    ) -> types.AccountPasswordResetPayload:
+        return await respond(
+            info,
+            types.AccountPasswordResetPayload,
+            lambda: credentials.force_password_reset(
+                actor_of(info), decode(input.account_id, "Account", "accountId")
+            ),
+            input.account_id,
+        )
+
+    @field(SIGNED_IN, description="AUTH-6, AUTH-3: reset the security questions.")
+    async def account_security_questions_reset(
+        self, info: strawberry.Info, input: types.AccountCredentialsInput
+    ) -> types.AccountSecurityQuestionsResetPayload:
+        return await respond(
+            info,
+            types.AccountSecurityQuestionsResetPayload,
+            lambda: credentials.reset_security_questions(
+                actor_of(info), decode(input.account_id, "Account", "accountId")
+            ),
+            input.account_id,
+        )
+
+    @field(SIGNED_IN, description="AUTH-2: lift a password lockout before its hour is up.")
+    async def account_unlock(
+        self, info: strawberry.Info, input: types.AccountCredentialsInput
+    ) -> types.AccountUnlockPayload:
+        return await respond(
+            info,
+            types.AccountUnlockPayload,
+            lambda: credentials.unlock(
+                actor_of(info), decode(input.account_id, "Account", "accountId")
+            ),
+            input.account_id,
+        )

@@ -1,0 +1,70 @@
+"""AUTH-10: the accounts a device remembers for fast switching."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from entitle.models import Account, Device, DeviceAccount
+from entitle.services import attempts, tokens
+
+
+@dataclass(frozen=True)
+class Remembered:
+    user_id: str
+    name: str
+    signed_in: bool
+
+
+async def _device_id(device_token: str) -> int | None:
+    if not device_token or len(device_token) > 128:
+        return None
+    row = (
+        await Device.select(Device.id)
+        .where(Device.token_hash == tokens.digest(device_token))
+        .first()
+    )
+    return row["id"] if row else None
+
+
+REMEMBERED = """
+SELECT a.user_id, a.first_name, a.last_name,
+       EXISTS (SELECT 1 FROM account_session s
+               WHERE s.device = da.device AND s.account = a.id
+                 AND s.stage = 'DONE' AND s.ended_at IS NULL) AS signed_in
+FROM device_account da JOIN account a ON a.id = da.account
+WHERE da.device = {} AND da.remembered AND a.status <> 'DELETED'
+ORDER BY da.remembered_at, a.user_id
+"""
+
+
+async def remembered(device_token: str) -> list[Remembered]:
+    """The signed-in account first (as the guide shows it), then the others."""
+    device_id = await _device_id(device_token)
+    if device_id is None:
+        return []
+    rows = await DeviceAccount.raw(REMEMBERED, device_id)
+    found = [
+        Remembered(
+            user_id=r["user_id"],
+            name=f"{r['first_name']} {r['last_name']}",
+            signed_in=bool(r["signed_in"]),
+        )
+        for r in rows
+    ]
+    return sorted(found, key=lambda r: not r.signed_in)
+
+
+async def forget(device_token: str, user_id: str) -> None:
+    device_id = await _device_id(device_token)
+    if device_id is None:
+        return
+    account = (
+        await Account.select(Account.id)
+        .where(Account.user_id == attempts.normalize_user_id(user_id))
+        .first()
+    )
+    if account is None:
+        return
+    await DeviceAccount.update({DeviceAccount.remembered: False}).where(
+        (DeviceAccount.device == device_id) & (DeviceAccount.account == account["id"])
+    )
