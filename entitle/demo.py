@@ -407,7 +407,7 @@ INDIVIDUALS = [
 # Documented in the README: what a demo person answers at sign-in.
 DEMO_ANSWERS = {"FIRST_PET": "Rex", "BIRTH_CITY": "Springfield", "FIRST_SCHOOL": "Lincoln"}
 # The demo admins' authenticator secret (base32), documented in the README.
-DEMO_TOTP_SECRET = "ENTITLEDEMOADMIN"
+DEMO_TOTP_SECRET = "ENTITLEDEMOADMINTOTPSECRETFORALL"
 
 
 async def is_empty() -> bool:

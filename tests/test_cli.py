@@ -12,10 +12,12 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import pyotp
 import pytest
 
+from entitle.demo import DEMO_TOTP_SECRET
 from tests.conftest import POSTGRES_ADMIN_URL, _postgres_reachable
-from tests.graphql_client import LOGIN
+from tests.graphql_client import LOGIN, step_mutation
 
 DONE_WHEN = """
 { viewer { userId organization { name accounts(first: 5) { edges { node { userId status } } } } } }
@@ -61,6 +63,24 @@ def _wait_until_healthy(base: str) -> None:
     raise AssertionError("the server did not come up")
 
 
+def _sign_in(base: str, user_id: str, password: str) -> str:
+    """A demo admin signs in from a new device: password, then a code from the demo
+    authenticator secret the README documents (the server runs on the real clock)."""
+    login = httpx.post(
+        f"{base}/graphql",
+        json={"query": LOGIN, "variables": {"input": {"userId": user_id, "password": password}}},
+    ).json()["data"]["login"]
+    assert login["step"] == "VERIFY_MFA", login
+    query, name = step_mutation("VERIFY_MFA")
+    code = pyotp.TOTP(DEMO_TOTP_SECRET).now()
+    done = httpx.post(
+        f"{base}/graphql",
+        json={"query": query, "variables": {"input": {"token": login["token"], "code": code}}},
+    ).json()["data"][name]
+    assert done["step"] == "DONE", done
+    return done["token"]
+
+
 def test_serve_demo_migrates_seeds_and_serves_over_http(environ):
     process = subprocess.Popen(
         [sys.executable, "-m", "entitle.cli", "serve", "--demo"],
@@ -72,16 +92,7 @@ def test_serve_demo_migrates_seeds_and_serves_over_http(environ):
     base = f"http://127.0.0.1:{environ['ENTITLE_PORT']}"
     try:
         _wait_until_healthy(base)
-        login = httpx.post(
-            f"{base}/graphql",
-            json={
-                "query": LOGIN,
-                "variables": {
-                    "input": {"userId": "saa.alpha", "password": environ["ENTITLE_DEMO_PASSWORD"]}
-                },
-            },
-        ).json()
-        token = login["data"]["login"]["token"]
+        token = _sign_in(base, "saa.alpha", environ["ENTITLE_DEMO_PASSWORD"])
         body = httpx.post(
             f"{base}/graphql",
             json={"query": DONE_WHEN},
@@ -158,10 +169,7 @@ def test_several_workers_serve_one_postgresql_database(environ, postgres_databas
     base = f"http://127.0.0.1:{environ['ENTITLE_PORT']}"
     try:
         _wait_until_healthy(base)
-        login = {"userId": "aa.alpha", "password": environ["ENTITLE_DEMO_PASSWORD"]}
-        token = httpx.post(
-            f"{base}/graphql", json={"query": LOGIN, "variables": {"input": login}}
-        ).json()["data"]["login"]["token"]
+        token = _sign_in(base, "aa.alpha", environ["ENTITLE_DEMO_PASSWORD"])
         # Many connections, so both workers take some; every one knows the session.
         with httpx.Client(
             headers={"authorization": f"Bearer {token}"},
