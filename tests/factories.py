@@ -15,7 +15,7 @@ from entitle.models import (
     Privilege,
 )
 from entitle.services import tokens
-from tests.graphql_client import test_device
+from tests.graphql_client import persona_device
 
 
 async def organization_id(number: str) -> int:
@@ -69,7 +69,7 @@ async def add_accounts(
 
 async def add_test_devices(*, now: datetime) -> None:
     """One trusted device per active demo person, its question and MFA passed `now`
-    (see graphql_client.test_device)."""
+    (see graphql_client.persona_device)."""
     people = await Account.select(Account.id, Account.user_id).where(
         (Account.status == "ACTIVE") & (Account.kind == "HUMAN")
     )
@@ -77,7 +77,7 @@ async def add_test_devices(*, now: datetime) -> None:
         device = (
             await Device.insert(
                 Device(
-                    token_hash=tokens.digest(test_device(person["user_id"])),
+                    token_hash=tokens.digest(persona_device(person["user_id"])),
                     created_at=now,
                     last_seen_at=now,
                 )

@@ -41,7 +41,7 @@ def step_mutation(step: str) -> tuple[str, str]:
     return f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ {STEP_FIELDS} }} }}", name
 
 
-def test_device(user_id: str) -> str:
+def persona_device(user_id: str) -> str:
     """The device token of a device the test seed made trusted for `user_id`, with its
     question and MFA fresh at the seed's time: personas sign in with the password alone,
     as on a browser they use every day."""
@@ -105,7 +105,7 @@ class GraphQLClient:
         """Sign in as a demo person would, answering the steps that come up (the demo
         answers, the demo TOTP secret). `device_token` defaults to the persona's test
         device; None signs in from a new device."""
-        device = test_device(user_id) if device_token == "" else device_token
+        device = persona_device(user_id) if device_token == "" else device_token
         anonymous = GraphQLClient(self.http, now=self.now)
         payload = await anonymous.step(
             LOGIN, "login", {"userId": user_id, "password": password, "deviceToken": device}

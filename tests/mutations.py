@@ -63,3 +63,18 @@ NEW_PERSON = {
     "email": "nora.newcomb@example.com",
     "phone": "+1 202 555 0142",
 }
+
+
+async def create_draft_and_grant(client) -> dict:
+    """A new draft of NEW_PERSON holding one entitlement: ready to activate (ACC-3)."""
+    payload = await mutate(client, "accountCreate", **NEW_PERSON)
+    assert payload["errors"] == [], payload["errors"]
+    account = payload["account"]
+    granted = await mutate(
+        client,
+        "accountEntitlementsUpdate",
+        accountId=account["id"],
+        grant=[{"privilegeId": await privilege_gid("RPT_VIEW"), "level": "USER"}],
+    )
+    assert granted["errors"] == [], granted["errors"]
+    return account

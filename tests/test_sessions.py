@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from entitle.models import Account, AuditEvent, Session
 from entitle.services import tokens
-from tests.graphql_client import DEMO_PASSWORD, LOGIN, GraphQLClient, test_device
+from tests.graphql_client import DEMO_PASSWORD, LOGIN, GraphQLClient, persona_device
 
 VIEWER = "{ viewer { userId } }"
 LOGOUT = "mutation($input: LogoutInput) { logout(input: $input) { errors { code } } }"
@@ -12,7 +12,7 @@ LOGOUT = "mutation($input: LogoutInput) { logout(input: $input) { errors { code 
 
 async def _login(client: GraphQLClient, user_id: str, password: str) -> dict:
     """The password step from the persona's everyday device, where it is the only step."""
-    device = test_device(user_id.strip().lower())
+    device = persona_device(user_id.strip().lower())
     result = await client.execute(
         LOGIN, {"input": {"userId": user_id, "password": password, "deviceToken": device}}
     )

@@ -138,14 +138,12 @@ async def login(
     history = await attempts.password_history(typed, now=now)
     if account and account["status"] == AccountStatus.PASSWORD_LOCKOUT:
         if account["locked_until"] and now < account["locked_until"]:
-            await attempts.record(
-                attempt.address, typed, attempts.PASSWORD, attempts.REFUSED, now=now
-            )
+            await _refused(attempt, typed, account, "PASSWORD_LOCKOUT")
             raise _password_lockout()
         account = await _lift_expired_lockout(attempt, account)
     elif history.locked(now):
         # A user ID that does not exist (or an account not ACTIVE) "locks" the same way.
-        await attempts.record(attempt.address, typed, attempts.PASSWORD, attempts.REFUSED, now=now)
+        await _refused(attempt, typed, account, "PASSWORD_LOCKOUT")
         raise _password_lockout()
 
     # Verified even when there is no account, so every answer costs the same time.
@@ -154,7 +152,7 @@ async def login(
     )
     if account and account["status"] == AccountStatus.SECURITY_QUESTION_LOCKOUT:
         # Locked accounts get the same answer to a right or wrong password.
-        await attempts.record(attempt.address, typed, attempts.PASSWORD, attempts.REFUSED, now=now)
+        await _refused(attempt, typed, account, "SECURITY_QUESTION_LOCKOUT")
         raise SecurityQuestionLockout(
             "Too many wrong security answers: an administrator must reset your security "
             "questions (AUTH-3).",
@@ -163,7 +161,7 @@ async def login(
     if not right:
         await _wrong_password(attempt, typed, account, history)
     if account["status"] != AccountStatus.ACTIVE:
-        await attempts.record(attempt.address, typed, attempts.PASSWORD, attempts.REFUSED, now=now)
+        await _refused(attempt, typed, account, account["status"])
         raise _invalid_credentials()
     await _refuse_organization_without_saa(account)
 
@@ -199,6 +197,16 @@ async def login(
         )[0]["id"]
         step = await _advance(attempt, account, session_id, token=token)
     return _with_device(step, new_device_token)
+
+
+async def _refused(attempt: Attempt, typed: str, account: dict | None, why: str) -> None:
+    """An attempt turned away before its password counted (item 9: audited)."""
+    async with write_transaction():
+        await attempts.record(
+            attempt.address, typed, attempts.PASSWORD, attempts.REFUSED, now=attempt.now
+        )
+        if account:
+            await _audit(attempt, "session.login_refused", account, reason=why)
 
 
 def _with_device(step: Step, device_token: str | None) -> Step:
