@@ -18,7 +18,7 @@ from entitle.models import (
 )
 from entitle.services import tokens
 from tests.factories import add_accounts
-from tests.graphql_client import LOGIN, GraphQLClient, step_mutation, persona_device
+from tests.graphql_client import LOGIN, GraphQLClient, persona_device, step_mutation
 from tests.mutations import account_gid, create_draft_and_grant, mutate
 from tests.state import unchanged
 
