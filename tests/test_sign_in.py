@@ -7,6 +7,7 @@ import pyotp
 import pytest
 
 from entitle.demo import DEMO_ANSWERS, DEMO_TOTP_SECRET
+from entitle.jobs import runner
 from entitle.models import (
     Account,
     AccountToken,
@@ -569,3 +570,23 @@ async def test_secrets_are_stored_only_as_hashes_or_encrypted(anonymous):
         await Account.select(Account.totp_secret).where(Account.user_id == "saa.alpha").first()
     )
     assert DEMO_TOTP_SECRET not in admin_row["totp_secret"]
+
+
+async def test_auth_2_the_lockouts_job_lifts_expired_locks_nobody_tried(
+    anonymous, fresh, clock, sql_statements
+):
+    for user_id in ("user.alpha", "user2.alpha"):
+        await lock_by_password(anonymous, user_id)
+    abandoned = await login(anonymous, "aa.alpha")  # a sign-in left at its MFA step
+    assert abandoned["step"] == "VERIFY_MFA"
+    clock.advance(minutes=30)
+    early = (await runner.run_once(fresh.settings, clock, "lockouts"))["lockouts"]
+    assert (early.unlocked, early.sign_ins_abandoned) == (0, 1)
+    clock.advance(minutes=31)
+    with sql_statements() as stats:
+        report = (await runner.run_once(fresh.settings, clock, "lockouts"))["lockouts"]
+    assert (report.unlocked, report.sign_ins_abandoned) == (2, 0)
+    assert stats.statements <= 6  # the same for two accounts or two thousand
+    assert await status_of("user.alpha") == await status_of("user2.alpha") == "ACTIVE"
+    # A fresh run of wrong passwords starts from zero after the lock.
+    assert codes(await login(anonymous, "user.alpha", "wrong")) == ["INVALID_CREDENTIALS"]
