@@ -590,3 +590,29 @@ async def test_auth_2_the_lockouts_job_lifts_expired_locks_nobody_tried(
     assert await status_of("user.alpha") == await status_of("user2.alpha") == "ACTIVE"
     # A fresh run of wrong passwords starts from zero after the lock.
     assert codes(await login(anonymous, "user.alpha", "wrong")) == ["INVALID_CREDENTIALS"]
+
+
+async def test_audit_of_sign_in_keeps_no_secret(anonymous, aa_alpha, clock):
+    await login(anonymous, "user.alpha", "a wrong password")
+    pending = await login(anonymous, "user.alpha")
+    answer = DEMO_ANSWERS[pending["securityQuestion"]["code"]]
+    await step(anonymous, pending, answer=answer)
+    await admin(aa_alpha, "accountPasswordReset", "user.alpha")
+    link = await link_from_outbox("user.alpha@example.com", "account.password_reset_link")
+    await anonymous.execute(PASSWORD_SET, {"input": {"token": link, "password": NEW_PASSWORD}})
+    clock.advance(hours=25)
+    mfa = await login(anonymous, "saa.alpha", deviceToken=persona_device("saa.alpha"))
+    code = pyotp.TOTP(DEMO_TOTP_SECRET).at(clock.now())
+    await step(anonymous, mfa, code=code)
+    events = await AuditEvent.select()
+    actions = {e["action"] for e in events}
+    assert {
+        "session.login_failed",
+        "session.login",
+        "account.password_reset_forced",
+        "account.password_set",
+    } <= actions
+    dump = repr(events)
+    for secret in (PASSWORD, NEW_PASSWORD, link, pending["token"], answer, DEMO_TOTP_SECRET):
+        assert secret not in dump
+    assert f"'{code}'" not in dump
