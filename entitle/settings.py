@@ -49,6 +49,9 @@ class Settings:
     activation_link_hours: int = 72
     jobs_interval_seconds: int = 60
     workers: int = 1
+    # AUTH-8: an account unused this long is deleted; warnings go out this many days before.
+    dormancy_days: int = 180
+    dormancy_warning_days: tuple[int, ...] = (7, 14)
 
     @property
     def is_production(self) -> bool:
@@ -61,6 +64,33 @@ class Settings:
     @property
     def sqlite_path(self) -> str:
         return self.database_url.removeprefix("sqlite:///")
+
+
+def _dormancy(raw_days: str, raw_warnings: str) -> tuple[int, tuple[int, ...]]:
+    """AUTH-8: the dormancy period and the warning days before it, ascending."""
+    try:
+        days = int(raw_days)
+    except ValueError as exc:
+        raise SettingsError("ENTITLE_DORMANCY_DAYS must be a whole number of days") from exc
+    if days < 2:
+        # A shorter period leaves no day before deletion for the warning AUTH-8 promises.
+        raise SettingsError("ENTITLE_DORMANCY_DAYS must be at least 2")
+    try:
+        warnings = tuple(sorted({int(part) for part in raw_warnings.split(",") if part.strip()}))
+    except ValueError as exc:
+        raise SettingsError(
+            "ENTITLE_DORMANCY_WARNING_DAYS must be comma-separated whole days, such as 14,7"
+        ) from exc
+    # AUTH-8 promises warnings before deletion, so at least one, and each one inside the
+    # dormancy period: a warning due before the account's last use could never be sent.
+    if not warnings:
+        raise SettingsError("ENTITLE_DORMANCY_WARNING_DAYS needs at least one day")
+    if warnings[0] < 1 or warnings[-1] >= days:
+        raise SettingsError(
+            f"ENTITLE_DORMANCY_WARNING_DAYS must lie between 1 and {days - 1} "
+            "(less than ENTITLE_DORMANCY_DAYS)"
+        )
+    return days, warnings
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -90,6 +120,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         # One process owns a SQLite file: its connection pool and its job scheduler assume so.
         raise SettingsError("ENTITLE_WORKERS > 1 needs PostgreSQL")
 
+    dormancy_days, dormancy_warning_days = _dormancy(
+        config("ENTITLE_DORMANCY_DAYS", default="180"),
+        config("ENTITLE_DORMANCY_WARNING_DAYS", default="14,7"),
+    )
+
     return Settings(
         env=env,
         database_url=database_url,
@@ -108,4 +143,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         activation_link_hours=config("ENTITLE_ACTIVATION_LINK_HOURS", cast=int, default=72),
         jobs_interval_seconds=config("ENTITLE_JOBS_INTERVAL_SECONDS", cast=int, default=60),
         workers=workers,
+        dormancy_days=dormancy_days,
+        dormancy_warning_days=dormancy_warning_days,
     )
