@@ -9,6 +9,7 @@ import secrets
 import sys
 
 from entitle import db, logs
+from entitle.jobs.runner import JOBS
 from entitle.runtime import Runtime
 from entitle.settings import Settings, SettingsError, load_settings
 
@@ -139,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     jobs = commands.add_parser("jobs", help="scheduled jobs")
     jobs.add_argument("action", choices=["run"], help="run every job once")
-    jobs.add_argument("--only", choices=["drafts", "outbox"], help="run just this job")
+    jobs.add_argument("--only", choices=list(JOBS), help="run just this job")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()

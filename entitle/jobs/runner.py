@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from entitle.clock import Clock
-from entitle.jobs import drafts
+from entitle.jobs import dormancy, drafts
 from entitle.jobs.locks import exclusive
 from entitle.services import outbox
 from entitle.settings import Settings
@@ -23,7 +23,8 @@ async def _deliver(settings: Settings, now: datetime) -> int:
     return await outbox.deliver_pending(settings, now=now)
 
 
-JOBS: dict[str, Job] = {"drafts": drafts.run, "outbox": _deliver}
+# The outbox goes last, so a run delivers the emails the jobs before it wrote.
+JOBS: dict[str, Job] = {"drafts": drafts.run, "dormancy": dormancy.run, "outbox": _deliver}
 
 
 async def run_once(settings: Settings, clock: Clock, only: str | None = None) -> dict[str, Any]:
