@@ -20,7 +20,7 @@ from entitle.resolvers.audit import AuditQuery
 from entitle.resolvers.catalog import CatalogQuery
 from entitle.resolvers.individuals import IndividualQuery
 from entitle.resolvers.nodes import NodeQuery
-from entitle.resolvers.organizations import OrganizationQuery
+from entitle.resolvers.organizations import OrganizationMutation, OrganizationQuery
 from entitle.resolvers.roles import RoleMutation, RoleQuery
 from entitle.resolvers.sessions import SessionMutation
 from entitle.schema.accounts import Account
@@ -49,7 +49,7 @@ class Query(
 
 
 @strawberry.type
-class Mutation(SessionMutation, AccountMutation, RoleMutation):
+class Mutation(SessionMutation, AccountMutation, OrganizationMutation, RoleMutation):
     pass
 
 
