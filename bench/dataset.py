@@ -18,6 +18,7 @@ from entitle.models import (
     Role,
     RoleAssignment,
     RoleGrant,
+    SecurityAnswer,
 )
 from entitle.runtime import Runtime
 
@@ -123,6 +124,7 @@ async def build(runtime: Runtime, *, organizations: int, accounts: int, now: dat
         ids = await Account.select(Account.id, Account.organization, Account.user_type).where(
             Account.organization.is_in(org_ids)
         )
+        await _signed_in_before(runtime, [r["id"] for r in ids if r["user_type"] == "SAA"], now)
         grants = []
         for row in ids:
             codes = available if row["user_type"] == "SAA" else with_parents(rng.sample(plain, 3))
@@ -185,3 +187,27 @@ async def build(runtime: Runtime, *, organizations: int, accounts: int, now: dat
                     for a in traders
                 ],
             )
+
+
+async def _signed_in_before(runtime: Runtime, saas: list[int], now: datetime) -> None:
+    """The SAAs (the benchmark signs in as one) have done their first sign-in, like the
+    demo's admins: terms, security answers and the demo TOTP secret."""
+    await Account.update(
+        {
+            Account.terms_version: runtime.settings.terms_version,
+            Account.terms_accepted_at: now,
+            Account.totp_secret: runtime.cipher.encrypt(demo.DEMO_TOTP_SECRET),
+            Account.totp_enrolled_at: now,
+        }
+    ).where(Account.id.is_in(saas))
+    answer_hash = runtime.passwords.hash(demo.DEMO_ANSWERS["FIRST_PET"])
+    await _chunks(
+        SecurityAnswer,
+        [
+            SecurityAnswer(
+                account=saa, position=p, question=q, answer_hash=answer_hash, created_at=now
+            )
+            for saa in saas
+            for p, q in enumerate(demo.DEMO_ANSWERS, start=1)
+        ],
+    )

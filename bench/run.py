@@ -30,10 +30,11 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import pyotp
 from cryptography.fernet import Fernet
 
 from bench import dataset, floor
-from entitle import db
+from entitle import db, demo
 from entitle.authz.engine import Authorizer, load_oso
 from entitle.models import Account, Organization, Privilege
 from entitle.runtime import Runtime
@@ -94,15 +95,44 @@ async def postgres_database(admin_url: str) -> tuple[str, Callable[[], Awaitable
     return admin_url.rsplit("/", 1)[0] + f"/{name}", drop
 
 
+DEVICES: dict[str, str] = {}  # user ID -> device token, so MFA is passed once per run
+
+
 async def login(client: httpx.AsyncClient, user_id: str) -> str:
+    """Sign in as the SAA: password, then (on the first sign-in of the run) a TOTP code."""
+    fields = "step token deviceToken errors { code }"
     response = await client.post(
         "/graphql",
         json={
-            "query": "mutation($i: LoginInput!) { login(input: $i) { token errors { code } } }",
-            "variables": {"i": {"userId": user_id, "password": dataset.PASSWORD}},
+            "query": f"mutation($i: LoginInput!) {{ login(input: $i) {{ {fields} }} }}",
+            "variables": {
+                "i": {
+                    "userId": user_id,
+                    "password": dataset.PASSWORD,
+                    "deviceToken": DEVICES.get(user_id),
+                }
+            },
         },
     )
-    return response.json()["data"]["login"]["token"]
+    payload = response.json()["data"]["login"]
+    DEVICES[user_id] = payload["deviceToken"] or DEVICES[user_id]
+    if payload["step"] == "VERIFY_MFA":
+        response = await client.post(
+            "/graphql",
+            json={
+                "query": "mutation($i: SignInMfaInput!) { signInVerifyMfa(input: $i) "
+                f"{{ {fields} }} }}",
+                "variables": {
+                    "i": {
+                        "token": payload["token"],
+                        "code": pyotp.TOTP(demo.DEMO_TOTP_SECRET).now(),
+                    }
+                },
+            },
+        )
+        payload = response.json()["data"]["signInVerifyMfa"]
+    assert payload["step"] == "DONE", payload
+    return payload["token"]
 
 
 def rss_mb(pid: int) -> float:

@@ -166,6 +166,9 @@ class DemoAccount:
     grants: dict[str, str] = field(default_factory=dict)
     identifiers: tuple[str, ...] = ()
     title: str | None = None
+    # AUTH-8: recent use keeps the demo accounts far from dormancy; None: never signed in.
+    activated_days_ago: int = 199
+    signed_in_days_ago: int | None = 1
 
 
 ALL_ADMIN = {"*": "ADMIN"}
@@ -245,6 +248,8 @@ ACCOUNTS = [
         "Victor",
         "Alston",
         created_by="aa.alpha",
+        activated_days_ago=20,
+        signed_in_days_ago=None,
         grants={
             "RPT_VIEW": "USER",
             "REG_FILING": "USER",
@@ -599,7 +604,12 @@ def _account(
         # ACC-2: the demo draft is young, so the drafts job activates it on its date.
         created_at=now - timedelta(days=3 if draft else 200),
         activation_date=(now + timedelta(days=7)).date() if draft else None,
-        activated_at=None if draft else now - timedelta(days=199),
+        activated_at=None if draft else now - timedelta(days=spec.activated_days_ago),
+        last_sign_in_at=(
+            now - timedelta(days=spec.signed_in_days_ago)
+            if human and not draft and spec.signed_in_days_ago is not None
+            else None
+        ),
         deleted_by=accounts.get("saa.alpha") if deleted else None,
         deleted_at=now - timedelta(days=10) if deleted else None,
         deleted_reason="Left the firm" if deleted else None,

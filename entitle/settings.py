@@ -55,6 +55,9 @@ class Settings:
     reset_link_hours: int = 24
     sign_in_per_address_per_minute: int = 30
     sign_in_per_user_per_minute: int = 10
+    # AUTH-8: an account unused this long is deleted; warnings go out this many days before.
+    dormancy_days: int = 180
+    dormancy_warning_days: tuple[int, ...] = (7, 14)
 
     @property
     def is_production(self) -> bool:
@@ -67,6 +70,33 @@ class Settings:
     @property
     def sqlite_path(self) -> str:
         return self.database_url.removeprefix("sqlite:///")
+
+
+def _dormancy(raw_days: str, raw_warnings: str) -> tuple[int, tuple[int, ...]]:
+    """AUTH-8: the dormancy period and the warning days before it, ascending."""
+    try:
+        days = int(raw_days)
+    except ValueError as exc:
+        raise SettingsError("ENTITLE_DORMANCY_DAYS must be a whole number of days") from exc
+    if days < 2:
+        # A shorter period leaves no day before deletion for the warning AUTH-8 promises.
+        raise SettingsError("ENTITLE_DORMANCY_DAYS must be at least 2")
+    try:
+        warnings = tuple(sorted({int(part) for part in raw_warnings.split(",") if part.strip()}))
+    except ValueError as exc:
+        raise SettingsError(
+            "ENTITLE_DORMANCY_WARNING_DAYS must be comma-separated whole days, such as 14,7"
+        ) from exc
+    # AUTH-8 promises warnings before deletion, so at least one, and each one inside the
+    # dormancy period: a warning due before the account's last use could never be sent.
+    if not warnings:
+        raise SettingsError("ENTITLE_DORMANCY_WARNING_DAYS needs at least one day")
+    if warnings[0] < 1 or warnings[-1] >= days:
+        raise SettingsError(
+            f"ENTITLE_DORMANCY_WARNING_DAYS must lie between 1 and {days - 1} "
+            "(less than ENTITLE_DORMANCY_DAYS)"
+        )
+    return days, warnings
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -96,6 +126,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         # One process owns a SQLite file: its connection pool and its job scheduler assume so.
         raise SettingsError("ENTITLE_WORKERS > 1 needs PostgreSQL")
 
+    dormancy_days, dormancy_warning_days = _dormancy(
+        config("ENTITLE_DORMANCY_DAYS", default="180"),
+        config("ENTITLE_DORMANCY_WARNING_DAYS", default="14,7"),
+    )
+
     return Settings(
         env=env,
         database_url=database_url,
@@ -124,4 +159,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         sign_in_per_user_per_minute=config(
             "ENTITLE_SIGN_IN_PER_USER_PER_MINUTE", cast=int, default=10
         ),
+        dormancy_days=dormancy_days,
+        dormancy_warning_days=dormancy_warning_days,
     )

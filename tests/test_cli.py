@@ -136,7 +136,12 @@ def test_jobs_run_runs_every_job_once(environ):
     ran = _entitle("jobs", "run", env=environ)
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.startswith("drafts: DraftsReport(")
+    # AUTH-8: the demo accounts were used lately, so nothing is dormant.
+    assert "dormancy: DormancyReport(warned=0, deleted=0, reset=0)" in ran.stdout
     assert "outbox: 0" in ran.stdout
+    only = _entitle("jobs", "run", "--only", "dormancy", env=environ)
+    assert only.returncode == 0, only.stderr
+    assert only.stdout == "dormancy: DormancyReport(warned=0, deleted=0, reset=0)\n"
 
 
 @pytest.fixture

@@ -149,6 +149,25 @@ def test_organizations_are_visible_to_members_and_the_operator(authorizer, actor
     assert authorizer.is_allowed(actor, "read", OrganizationFacts(own=own)) is allowed
 
 
+@pytest.mark.parametrize("action", ["set_saa", "read_saa_vacancy"])
+@pytest.mark.parametrize(
+    ("actor", "own", "allowed"),
+    [
+        (OPERATOR, False, True),
+        (OPERATOR, True, True),
+        (SAA, True, False),
+        (SAA, False, False),  # another organization's SAA
+        (AA, True, False),
+        (USER, True, False),
+        (ANONYMOUS, False, False),
+    ],
+)
+def test_org_6_org_7_only_the_operator_sets_an_saa_and_follows_vacancies(
+    authorizer, action, actor, own, allowed
+):
+    assert authorizer.is_allowed(actor, action, OrganizationFacts(own=own)) is allowed
+
+
 @pytest.mark.parametrize(
     ("actor", "available", "allowed"),
     [

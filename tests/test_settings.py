@@ -59,3 +59,33 @@ def test_several_workers_need_postgresql():
         {"ENTITLE_WORKERS": "2", "ENTITLE_DATABASE_URL": "postgresql://db.example/entitle"}
     )
     assert settings.workers == 2
+
+
+def test_auth_8_dormancy_defaults_to_180_days_with_warnings_at_14_and_7():
+    settings = load_settings({})
+    assert settings.dormancy_days == 180
+    assert settings.dormancy_warning_days == (7, 14)
+
+
+def test_auth_8_dormancy_warning_days_are_parsed_and_sorted():
+    settings = load_settings(
+        {"ENTITLE_DORMANCY_DAYS": "90", "ENTITLE_DORMANCY_WARNING_DAYS": " 3, 30,10 "}
+    )
+    assert (settings.dormancy_days, settings.dormancy_warning_days) == (90, (3, 10, 30))
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"ENTITLE_DORMANCY_DAYS": "half a year"},
+        {"ENTITLE_DORMANCY_DAYS": "1"},
+        {"ENTITLE_DORMANCY_WARNING_DAYS": "14,seven"},
+        {"ENTITLE_DORMANCY_WARNING_DAYS": " , "},
+        {"ENTITLE_DORMANCY_WARNING_DAYS": "0,7"},
+        {"ENTITLE_DORMANCY_WARNING_DAYS": "-1"},
+        {"ENTITLE_DORMANCY_DAYS": "10", "ENTITLE_DORMANCY_WARNING_DAYS": "10"},
+    ],
+)
+def test_auth_8_malformed_dormancy_settings_fail_at_start_up(environ):
+    with pytest.raises(SettingsError, match="ENTITLE_DORMANCY"):
+        load_settings(environ)

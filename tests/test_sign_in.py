@@ -22,6 +22,7 @@ from tests.factories import add_accounts
 from tests.graphql_client import LOGIN, GraphQLClient, persona_device, step_mutation
 from tests.mutations import account_gid, create_draft_and_grant, mutate
 from tests.state import unchanged
+from tests.test_organization_saa import loses_its_saa, set_saa
 
 PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "a brand new passphrase 42"
@@ -616,3 +617,18 @@ async def test_audit_of_sign_in_keeps_no_secret(anonymous, aa_alpha, clock):
     for secret in (PASSWORD, NEW_PASSWORD, link, pending["token"], answer, DEMO_TOTP_SECRET):
         assert secret not in dump
     assert f"'{code}'" not in dump
+
+
+async def test_org_6_without_an_saa_nobody_of_the_organization_signs_in(anonymous, operator, fresh):
+    user = await anonymous.login("user.beta")
+    await loses_its_saa(fresh, "saa.beta")
+    # Sessions already open stop working, and new sign-ins are refused ...
+    assert (await user.execute(VIEWER)).ok()["viewer"] is None
+    refused = await login(anonymous, "aa.beta", deviceToken=persona_device("aa.beta"))
+    assert codes(refused) == ["FORBIDDEN"] and refused["token"] is None
+    # ... though a wrong password learns nothing more than it would anywhere.
+    assert codes(await login(anonymous, "aa.beta", "wrong")) == ["INVALID_CREDENTIALS"]
+    # Other organizations are not affected.
+    assert (await anonymous.login("user.alpha")).token
+    assert (await set_saa(operator, "100002", "aa.beta"))["errors"] == []
+    assert (await anonymous.login("user.beta")).token

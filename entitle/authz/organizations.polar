@@ -33,3 +33,11 @@ allow(viewer: Profile, "search_by_org_class", _org: OrganizationFacts) if
 allow(viewer: Profile, "create_role", org: OrganizationFacts) if
     org.own and
     viewer.user_type = "SAA";
+
+# ORG-6: after an SAA is deleted, only the operator establishes the organization's next SAA.
+allow(viewer: Profile, "set_saa", _org: OrganizationFacts) if
+    viewer.operator;
+
+# ORG-7: the operator follows organizations without an SAA and how long they have been so.
+allow(viewer: Profile, "read_saa_vacancy", _org: OrganizationFacts) if
+    viewer.operator;

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from entitle.clock import Clock
-from entitle.jobs import drafts, lockouts
+from entitle.jobs import dormancy, drafts, lockouts
 from entitle.jobs.locks import exclusive
 from entitle.services import outbox
 from entitle.settings import Settings
@@ -23,7 +23,13 @@ async def _deliver(settings: Settings, now: datetime) -> int:
     return await outbox.deliver_pending(settings, now=now)
 
 
-JOBS: dict[str, Job] = {"drafts": drafts.run, "lockouts": lockouts.run, "outbox": _deliver}
+# The outbox goes last, so a run delivers the emails the jobs before it wrote.
+JOBS: dict[str, Job] = {
+    "drafts": drafts.run,
+    "dormancy": dormancy.run,
+    "lockouts": lockouts.run,
+    "outbox": _deliver,
+}
 
 
 async def run_once(settings: Settings, clock: Clock, only: str | None = None) -> dict[str, Any]:

@@ -32,6 +32,10 @@ class Account(Table):
     deleted_reason = Text(null=True, default=None)
     disabled_reason = Text(null=True, default=None)
     draft_reminders_sent = Integer(default=0, help_text="ACC-2 reminders sent to the creator.")
+    dormancy_warnings = Integer(default=0, help_text="AUTH-8 warnings sent since the last use.")
+    dormancy_warned_at = Timestamptz(
+        null=True, default=None, help_text="AUTH-8: when the latest dormancy warning went out."
+    )
 
     # Sign-in (AUTH-2, AUTH-3, AUTH-4, AUTH-9).
     terms_version = Varchar(length=16, null=True, default=None, help_text="Terms accepted.")

@@ -13,3 +13,6 @@ class Organization(Table):
         "self", null=True, on_delete=OnDelete.set_null, help_text="Parent of an affiliate firm."
     )
     created_at = Timestamptz()
+    saa_vacated_at = Timestamptz(
+        null=True, default=None, help_text="ORG-6: when its SAA was deleted; null once replaced."
+    )

@@ -35,6 +35,7 @@ from entitle.models import (
 )
 from entitle.models.accounts import READ_COLUMNS as ACCOUNT_READ_COLUMNS
 from entitle.resolvers.batching import BatchScheduler, ScheduledLoader
+from entitle.services.organizations import serving_saa
 
 Row = dict[str, Any]
 PRIVILEGE, APPLICATION = "privilege__", "application__"
@@ -105,6 +106,17 @@ class RowsByKeyLoader(ScheduledLoader):
         return [grouped.get(key, []) for key in keys]
 
 
+class ServingSaaLoader(ScheduledLoader):
+    """Whether each organization has an SAA that is not deleted (ORG-1, ORG-7)."""
+
+    async def load_batch(self, keys: Sequence[int]) -> list[bool]:
+        rows = await Account.select(Account.organization).where(
+            Account.organization.is_in(list(keys)) & serving_saa()
+        )
+        serving = {row["organization"] for row in rows}
+        return [key in serving for key in keys]
+
+
 class Columns:
     """The column lists of the loaders, built once per process: piccolo builds a joined
     column by deep-copying its foreign key, which cost 7 ms per request when every
@@ -161,6 +173,10 @@ class Loaders:
     @cached_property
     def organization_by_id(self) -> RowByIdLoader:
         return RowByIdLoader(self.scheduler, Organization, *self.columns.organization)
+
+    @cached_property
+    def serving_saa_by_organization(self) -> ServingSaaLoader:
+        return ServingSaaLoader(self.scheduler)
 
     @cached_property
     def account_by_id(self) -> RowByIdLoader:

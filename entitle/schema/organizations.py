@@ -7,8 +7,9 @@ import strawberry
 
 from entitle.authz.actor import Viewer
 from entitle.authz.facts import OrganizationFacts
-from entitle.authz.guards import field
+from entitle.authz.guards import STRUCTURAL, field, requires
 from entitle.schema.enums import OrgClass, OrgType
+from entitle.schema.errors import UserError
 from entitle.schema.node import Node
 from entitle.schema.pagination import Connection
 
@@ -28,6 +29,11 @@ class Organization(Node):
     org_type: OrgType = field(name="type")
     org_class: OrgClass = field()
     created_at: datetime = field()
+    saa_vacated_at: datetime | None = requires(
+        "read_saa_vacancy",
+        description="ORG-6 (operator): when its SAA account was deleted; null while it has one "
+        "or never had one. Its accounts may not sign in meanwhile.",
+    )
     affiliate_of_id: strawberry.Private[int | None]
 
     @classmethod
@@ -39,6 +45,7 @@ class Organization(Node):
             org_type=OrgType(row["org_type"]),
             org_class=OrgClass(row["org_class"]),
             created_at=row["created_at"],
+            saa_vacated_at=row["saa_vacated_at"],
             affiliate_of_id=row["affiliate_of"],
         )
 
@@ -52,6 +59,17 @@ class Organization(Node):
         if self.affiliate_of_id is None:
             return None
         return await organization_by_pk(info, self.affiliate_of_id)
+
+    @requires(
+        "read_saa_vacancy",
+        description="ORG-7 (operator): whole days without an SAA, since its SAA was deleted or, "
+        "when it never had one, since the organization was created; null while it has one.",
+    )
+    async def days_without_saa(self, info: strawberry.Info) -> int | None:
+        if await info.context.loaders.serving_saa_by_organization.load(self.pk):
+            return None
+        since = self.saa_vacated_at or self.created_at
+        return (info.context.runtime.clock.now() - since).days
 
     @field(description="Accounts of this organization the viewer may see (ACC-8).")
     async def accounts(
@@ -73,3 +91,18 @@ class Organization(Node):
 
         rows = await info.context.loaders.identifiers_by_organization.load(self.pk)
         return info.context.authz.visible([Identifier.from_row(r) for r in rows])
+
+
+@strawberry.input(description="ORG-6: the account that becomes the organization's SAA.")
+class OrganizationSaaSetInput:
+    organization_id: strawberry.ID
+    account_id: strawberry.ID = strawberry.field(
+        description="A person's account of the organization, neither draft nor deleted."
+    )
+
+
+@strawberry.type
+class OrganizationSaaSetPayload:
+    organization: Organization | None = field(STRUCTURAL)
+    account: AccountT | None = field(STRUCTURAL)
+    errors: list[UserError] = field(STRUCTURAL)

@@ -21,7 +21,7 @@ from entitle.resolvers.catalog import CatalogQuery
 from entitle.resolvers.credentials import CredentialMutation
 from entitle.resolvers.individuals import IndividualQuery
 from entitle.resolvers.nodes import NodeQuery
-from entitle.resolvers.organizations import OrganizationQuery
+from entitle.resolvers.organizations import OrganizationMutation, OrganizationQuery
 from entitle.resolvers.roles import RoleMutation, RoleQuery
 from entitle.resolvers.sessions import SessionMutation, SessionQuery
 from entitle.schema.accounts import Account
@@ -51,7 +51,9 @@ class Query(
 
 
 @strawberry.type
-class Mutation(SessionMutation, CredentialMutation, AccountMutation, RoleMutation):
+class Mutation(
+    SessionMutation, CredentialMutation, AccountMutation, OrganizationMutation, RoleMutation
+):
     pass
 
 

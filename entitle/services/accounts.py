@@ -11,10 +11,10 @@ from typing import Any
 
 from entitle.authz.facts import OrganizationFacts, account_facts
 from entitle.db import UNIQUE_VIOLATIONS, write_transaction
-from entitle.enums import AccountKind, AccountStatus, OrgClass
+from entitle.enums import AccountKind, AccountStatus, OrgClass, UserType
 from entitle.models import Account, AccountToken, Grant, Organization, Session
 from entitle.models.accounts import READ_COLUMNS
-from entitle.services import outbox, tokens, validation
+from entitle.services import organizations, outbox, tokens, validation
 from entitle.services.actor import Actor
 from entitle.services.errors import Conflict, Forbidden, Invalid, NotFound
 from entitle.settings import Settings
@@ -293,6 +293,8 @@ async def _set_status(
             await Session.update({Session.ended_at: actor.now}).where(
                 (Session.account == account_id) & Session.ended_at.is_null()
             )
+        if new_status == AccountStatus.DELETED and row["user_type"] == UserType.SAA:
+            await organizations.mark_saa_vacated([row["organization"]], actor.now)
         after = {"status": new_status} | ({"reason": reason} if reason else {})
         await actor.audit(
             f"account.{action}",

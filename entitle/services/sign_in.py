@@ -19,7 +19,15 @@ from entitle.db import write_transaction
 from entitle.enums import AccountKind, AccountStatus, UserType
 from entitle.models import Account, Device, DeviceAccount, SecurityAnswer, Session
 from entitle.runtime import Runtime
-from entitle.services import attempts, audit, security_questions, tokens, totp
+from entitle.services import (
+    attempts,
+    audit,
+    dormancy,
+    organizations,
+    security_questions,
+    tokens,
+    totp,
+)
 from entitle.services.errors import (
     Expired,
     Forbidden,
@@ -272,7 +280,13 @@ async def _lift_expired_lockout(attempt: Attempt, account: dict) -> dict:
 
 
 async def _refuse_organization_without_saa(account: dict) -> None:
-    """ORG-6 lives in the dormancy service; wired in when that lands."""
+    """ORG-6: told only after the right password, so it reveals nothing to a guesser."""
+    if await organizations.sign_in_blocked(account["organization"]):
+        raise Forbidden(
+            "Your organization has no Super Account Administrator; sign-in is closed until "
+            "the operator sets one (ORG-6).",
+            None,
+        )
 
 
 async def _device(device_token: str | None, *, now: datetime) -> tuple[int, str | None]:
@@ -409,7 +423,10 @@ async def _finish(attempt: Attempt, account: dict, session: dict) -> None:
                 (DeviceAccount.device == session["device"])
                 & (DeviceAccount.account == account["id"])
             )
-    await Account.update({Account.last_sign_in_at: now}).where(Account.id == account["id"])
+    # AUTH-8: a sign-in starts the dormancy count over.
+    await Account.update({Account.last_sign_in_at: now, **dormancy.RESET_WARNINGS}).where(
+        Account.id == account["id"]
+    )
     await _audit(attempt, "session.login", account)
 
 
@@ -594,11 +611,3 @@ async def verify_mfa(attempt: Attempt, token: str, code: str) -> Step:
     async with write_transaction():
         await _passed_mfa(attempt, session, account["id"], step)
         return await _advance(attempt, await _account(account["id"]), session["id"])
-
-
-def raise_forbidden_organization() -> None:
-    raise Forbidden(
-        "Your organization has no Super Account Administrator; sign-in is closed until the "
-        "operator sets one (ORG-6).",
-        None,
-    )
