@@ -632,3 +632,45 @@ async def test_org_6_without_an_saa_nobody_of_the_organization_signs_in(anonymou
     assert (await anonymous.login("user.alpha")).token
     assert (await set_saa(operator, "100002", "aa.beta"))["errors"] == []
     assert (await anonymous.login("user.beta")).token
+
+
+HOSTILE = ["'; DROP TABLE account; --", "<script>alert(1)</script>", "\u202e\u0301", "x" * 100_000]
+
+
+async def test_a_nul_character_anywhere_is_refused_as_bad_input(anonymous):
+    async with unchanged():
+        result = await anonymous.execute(
+            LOGIN, {"input": {"userId": "saa.alpha\x00", "password": PASSWORD}}
+        )
+    assert result.error_codes() == ["BAD_USER_INPUT"] and result.data is None
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+async def test_hostile_text_in_every_sign_in_field_gets_a_typed_answer(anonymous, text):
+    async with unchanged(ignore={"sign_in_attempt", "device", "audit_event", "account_token"}):
+        assert codes(await login(anonymous, text, text, deviceToken=text)) in (
+            ["INVALID_CREDENTIALS"],
+            ["THROTTLED"],
+        )
+        for mutation, input in (
+            ("signInAcceptTerms", {"token": text, "accept": True}),
+            ("signInAnswerSecurityQuestion", {"token": text, "answer": text}),
+            ("signInVerifyMfa", {"token": text, "code": text}),
+            ("passwordSet", {"token": text, "password": text}),
+        ):
+            query = step_mutation("ACCEPT_TERMS")[0] if mutation == "signInAcceptTerms" else None
+            if mutation == "signInAnswerSecurityQuestion":
+                query = step_mutation("ANSWER_SECURITY_QUESTION")[0]
+            if mutation == "signInVerifyMfa":
+                query = step_mutation("VERIFY_MFA")[0]
+            if mutation == "passwordSet":
+                query = PASSWORD_SET
+            result = await anonymous.execute(query, {"input": input})
+            assert result.status == 200 and not result.errors, result.body
+            assert codes(result.data[mutation]) == ["INVALID"], (mutation, result.data)
+        challenge = await forgot(anonymous, text, text)
+        assert challenge["errors"] == [] or codes(challenge) == ["THROTTLED"]
+        reply = await forgot_answer(anonymous, text, text)
+        assert reply["errors"] == []
+        remembered = await anonymous.execute(REMEMBERED, {"d": text})
+        assert remembered.ok() == {"rememberedAccounts": []}

@@ -1,4 +1,6 @@
-"""Query-size limits whose validation rules are built once per process.
+"""Limits on what a request may hold, checked before execution.
+
+Query-size limits: their validation rules are built once per process.
 
 strawberry's QueryDepthLimiter and MaxAliasesLimiter build a new rule class in every
 instance, and extensions are instantiated per request, so the rules tuple differs on
@@ -10,9 +12,16 @@ same rule classes every time.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 
+from graphql import GraphQLError
 from graphql.validation import ValidationRule
-from strawberry.extensions import AddValidationRules, max_aliases, query_depth_limiter
+from strawberry.extensions import (
+    AddValidationRules,
+    SchemaExtension,
+    max_aliases,
+    query_depth_limiter,
+)
 
 
 @functools.cache
@@ -33,3 +42,26 @@ class DepthLimit(AddValidationRules):
 class AliasLimit(AddValidationRules):
     def __init__(self, max_alias_count: int) -> None:
         super().__init__([aliases_rule(max_alias_count)])
+
+
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+class RefuseNulCharacters(SchemaExtension):
+    """No field anywhere takes a NUL character, and PostgreSQL cannot store one in text:
+    refused up front as bad input, rather than failing deep in a query as a fault."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if "\x00" in (context.query or "") or _holds_nul(context.variables):
+            raise GraphQLError(
+                "Text may not contain NUL characters.", extensions={"code": "BAD_USER_INPUT"}
+            )
+        yield

@@ -29,7 +29,7 @@ from entitle.schema.audit import AuditEvent
 from entitle.schema.catalog import Application, Privilege
 from entitle.schema.identifiers import Identifier
 from entitle.schema.individuals import Individual
-from entitle.schema.limits import AliasLimit, DepthLimit
+from entitle.schema.limits import AliasLimit, DepthLimit, RefuseNulCharacters
 from entitle.schema.masking import MaskUnexpectedErrors
 from entitle.schema.organizations import Organization
 from entitle.schema.roles import Role, RoleTemplate, RoleView
@@ -92,6 +92,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             RoleView,
         ],
         extensions=[
+            RefuseNulCharacters,
             lambda: DepthLimit(max_depth),
             lambda: AliasLimit(30),
             lambda: MaxTokensLimiter(max_token_count=2_000),
