@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLNonNull, GraphQLObjectType
 
-from entitle.authz.guards import GUARD, AuthorizationExtension
+from entitle.authz.guards import GUARD, guard_resolvers
 from entitle.schema.schema import build_schema
 
 
@@ -52,7 +52,7 @@ async def test_a_field_without_a_guard_is_refused_at_run_time():
         def forgotten(self) -> str:
             return "secret"
 
-    schema = strawberry.Schema(query=Query, extensions=[AuthorizationExtension])
+    schema = guard_resolvers(strawberry.Schema(query=Query))
     result = await schema.execute("{ forgotten }")
     assert result.data is None
     assert result.errors[0].extensions == {"code": "FORBIDDEN"}

@@ -14,7 +14,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
-from entitle.authz.guards import AuthorizationExtension
+from entitle.authz.guards import guard_resolvers
 from entitle.resolvers.accounts import AccountMutation, AccountQuery
 from entitle.resolvers.audit import AuditQuery
 from entitle.resolvers.catalog import CatalogQuery
@@ -76,7 +76,7 @@ class EntitleSchema(strawberry.Schema):
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     max_depth = settings.max_query_depth if settings else 12
-    return EntitleSchema(
+    schema = EntitleSchema(
         query=Query,
         mutation=Mutation,
         types=[
@@ -98,11 +98,11 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=2_000),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
-            AuthorizationExtension,
             FlushSensitiveReads,
             MaskUnexpectedErrors,
         ],
     )
+    return guard_resolvers(schema)
 
 
 def export_sdl(schema: strawberry.Schema) -> str:
