@@ -70,6 +70,8 @@ async def main(url: str, token: str, seconds: float, clients: int) -> dict:
         "rps": len(latencies) / elapsed,
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "p90_ms": latencies[int(len(latencies) * 0.9) - 1] * 1000,
+        "max_ms": latencies[-1] * 1000,
     }
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -81,7 +82,9 @@ def _sign_in(base: str, user_id: str, password: str) -> str:
     return done["token"]
 
 
-def test_serve_demo_migrates_seeds_and_serves_over_http(environ):
+@contextlib.contextmanager
+def serving_demo(environ: dict[str, str]) -> Iterator[tuple[str, int]]:
+    """`entitle serve --demo` in a process of its own: its base URL (once healthy) and pid."""
     process = subprocess.Popen(
         [sys.executable, "-m", "entitle.cli", "serve", "--demo"],
         env=environ,
@@ -92,6 +95,14 @@ def test_serve_demo_migrates_seeds_and_serves_over_http(environ):
     base = f"http://127.0.0.1:{environ['ENTITLE_PORT']}"
     try:
         _wait_until_healthy(base)
+        yield base, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def test_serve_demo_migrates_seeds_and_serves_over_http(environ):
+    with serving_demo(environ) as (base, _):
         token = _sign_in(base, "saa.alpha", environ["ENTITLE_DEMO_PASSWORD"])
         body = httpx.post(
             f"{base}/graphql",
@@ -104,9 +115,6 @@ def test_serve_demo_migrates_seeds_and_serves_over_http(environ):
         assert len(viewer["organization"]["accounts"]["edges"]) == 5
         page = httpx.get(f"{base}/graphql", headers={"accept": "text/html"})
         assert page.status_code == 200 and "graphiql" in page.text.lower()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_demo_seeding_is_refused_in_production(environ):
@@ -164,16 +172,7 @@ async def postgres_database() -> AsyncIterator[str]:
 
 def test_several_workers_serve_one_postgresql_database(environ, postgres_database):
     environ |= {"ENTITLE_DATABASE_URL": postgres_database, "ENTITLE_WORKERS": "2"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "entitle.cli", "serve", "--demo"],
-        env=environ,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{environ['ENTITLE_PORT']}"
-    try:
-        _wait_until_healthy(base)
+    with serving_demo(environ) as (base, pid):
         token = _sign_in(base, "aa.alpha", environ["ENTITLE_DEMO_PASSWORD"])
         # Many connections, so both workers take some; every one knows the session.
         with httpx.Client(
@@ -184,9 +183,6 @@ def test_several_workers_serve_one_postgresql_database(environ, postgres_databas
                 body = client.post(f"{base}/graphql", json={"query": "{ viewer { userId } }"})
                 assert body.json() == {"data": {"viewer": {"userId": "aa.alpha"}}}
         workers = subprocess.run(
-            ["pgrep", "-P", str(process.pid)], capture_output=True, text=True
+            ["pgrep", "-P", str(pid)], capture_output=True, text=True
         ).stdout.split()
         assert len(workers) >= 2, workers
-    finally:
-        process.terminate()
-        process.wait(timeout=15)

@@ -12,7 +12,7 @@ from typing import Any
 from entitle.authz.facts import OrganizationFacts, account_facts
 from entitle.db import UNIQUE_VIOLATIONS, write_transaction
 from entitle.enums import AccountKind, AccountStatus, OrgClass, UserType
-from entitle.models import Account, AccountToken, Grant, Organization, Session
+from entitle.models import Account, Grant, Organization, Session
 from entitle.models.accounts import READ_COLUMNS
 from entitle.services import organizations, outbox, tokens, validation
 from entitle.services.actor import Actor
@@ -216,15 +216,11 @@ async def activate_draft(row: dict, settings: Settings, *, now: datetime) -> Non
     )
     if row["kind"] != AccountKind.HUMAN:
         return  # machine credentials are issued by the operator, not by email
-    token = tokens.new_token()
-    await AccountToken.insert(
-        AccountToken(
-            purpose="ACTIVATION",
-            token_hash=tokens.digest(token),
-            account=row["id"],
-            created_at=now,
-            expires_at=now + timedelta(hours=settings.activation_link_hours),
-        )
+    token = await tokens.issue_link(
+        row["id"],
+        "ACTIVATION",
+        now=now,
+        valid_for=timedelta(hours=settings.activation_link_hours),
     )
     # ACC-3: two separate emails, so one intercepted message is not enough to take over.
     await outbox.enqueue(

@@ -100,15 +100,8 @@ async def send_reset_link(settings: Settings, account: dict, *, now: datetime, r
         & (AccountToken.purpose == PASSWORD_RESET)
         & AccountToken.used_at.is_null()
     )
-    token = tokens.new_token()
-    await AccountToken.insert(
-        AccountToken(
-            purpose=PASSWORD_RESET,
-            token_hash=tokens.digest(token),
-            account=account["id"],
-            created_at=now,
-            expires_at=now + timedelta(hours=settings.reset_link_hours),
-        )
+    token = await tokens.issue_link(
+        account["id"], PASSWORD_RESET, now=now, valid_for=timedelta(hours=settings.reset_link_hours)
     )
     await outbox.enqueue(
         to=account["email"],

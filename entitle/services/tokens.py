@@ -1,7 +1,10 @@
-"""Random bearer tokens, stored only as digests."""
+"""Random tokens (bearer, device, links), stored only as digests."""
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
+
+from entitle.models import AccountToken
 
 
 def new_token() -> str:
@@ -11,3 +14,18 @@ def new_token() -> str:
 def digest(token: str) -> str:
     # 256 random bits need no slow hash: SHA-256 alone makes a stolen table useless.
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue_link(account_id: int, purpose: str, *, now: datetime, valid_for: timedelta) -> str:
+    """A single-use, expiring token for a link sent by email; only its digest is kept."""
+    token = new_token()
+    await AccountToken.insert(
+        AccountToken(
+            purpose=purpose,
+            token_hash=digest(token),
+            account=account_id,
+            created_at=now,
+            expires_at=now + valid_for,
+        )
+    )
+    return token
