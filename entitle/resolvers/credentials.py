@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 import strawberry
 
 from entitle.authz.guards import PUBLIC, SIGNED_IN, field
@@ -9,12 +12,31 @@ from entitle.resolvers.accounts import respond
 from entitle.resolvers.mutations import actor_of, attempt, decode
 from entitle.resolvers.sessions import question, sign_in_attempt
 from entitle.schema import credentials as types
+from entitle.schema.accounts import AccountPayload
 from entitle.services import credentials
+from entitle.services.actor import Actor
+
+P = TypeVar("P", bound=AccountPayload)
 
 FORGOT_ANSWERED = (
     "If the user ID, email and answer were right, a link to reset the password is on its "
     "way to the account's email."
 )
+
+
+async def _on_account(
+    info: strawberry.Info,
+    payload: type[P],
+    service: Callable[[Actor, int], Awaitable[None]],
+    input: types.AccountCredentialsInput,
+) -> P:
+    """An administrator's credential action on one account, answered with the account."""
+    return await respond(
+        info,
+        payload,
+        lambda: service(actor_of(info), decode(input.account_id, "Account", "accountId")),
+        input.account_id,
+    )
 
 
 @strawberry.type
@@ -59,37 +81,23 @@ class CredentialMutation:
     async def account_password_reset(
         self, info: strawberry.Info, input: types.AccountCredentialsInput
     ) -> types.AccountPasswordResetPayload:
-        return await respond(
-            info,
-            types.AccountPasswordResetPayload,
-            lambda: credentials.force_password_reset(
-                actor_of(info), decode(input.account_id, "Account", "accountId")
-            ),
-            input.account_id,
+        return await _on_account(
+            info, types.AccountPasswordResetPayload, credentials.force_password_reset, input
         )
 
     @field(SIGNED_IN, description="AUTH-6, AUTH-3: reset the security questions.")
     async def account_security_questions_reset(
         self, info: strawberry.Info, input: types.AccountCredentialsInput
     ) -> types.AccountSecurityQuestionsResetPayload:
-        return await respond(
+        return await _on_account(
             info,
             types.AccountSecurityQuestionsResetPayload,
-            lambda: credentials.reset_security_questions(
-                actor_of(info), decode(input.account_id, "Account", "accountId")
-            ),
-            input.account_id,
+            credentials.reset_security_questions,
+            input,
         )
 
     @field(SIGNED_IN, description="AUTH-2: lift a password lockout before its hour is up.")
     async def account_unlock(
         self, info: strawberry.Info, input: types.AccountCredentialsInput
     ) -> types.AccountUnlockPayload:
-        return await respond(
-            info,
-            types.AccountUnlockPayload,
-            lambda: credentials.unlock(
-                actor_of(info), decode(input.account_id, "Account", "accountId")
-            ),
-            input.account_id,
-        )
+        return await _on_account(info, types.AccountUnlockPayload, credentials.unlock, input)
