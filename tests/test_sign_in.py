@@ -674,3 +674,14 @@ async def test_hostile_text_in_every_sign_in_field_gets_a_typed_answer(anonymous
         assert reply["errors"] == []
         remembered = await anonymous.execute(REMEMBERED, {"d": text})
         assert remembered.ok() == {"rememberedAccounts": []}
+
+
+async def test_auth_4_five_wrong_codes_end_the_sign_in(anonymous, clock):
+    pending = await login(anonymous, "saa.alpha")
+    assert pending["step"] == "VERIFY_MFA"
+    results = [codes(await step(anonymous, pending, code=f"{n:06d}")) for n in range(5)]
+    assert results == [["INVALID_CREDENTIALS"]] * 5
+    code = pyotp.TOTP(DEMO_TOTP_SECRET).at(clock.now())
+    assert codes(await step(anonymous, pending, code=code)) == ["INVALID"]  # start over
+    again = await login(anonymous, "saa.alpha")
+    assert (await step(anonymous, again, code=code))["step"] == "DONE"

@@ -69,6 +69,7 @@ NEW_COLUMNS = [
     (Session, "question", Varchar(length=32, null=True, default=None)),
     (Session, "question_passed", Boolean(default=False)),
     (Session, "remember_account", Boolean(default=False)),
+    (Session, "failures", Integer(default=0)),
     (AccountToken, "question", Varchar(length=32, null=True, default=None)),
 ]
 

@@ -1,4 +1,4 @@
-from piccolo.columns import Boolean, ForeignKey, OnDelete, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Timestamptz, Varchar
 from piccolo.table import Table
 
 from entitle.models.accounts import Account
@@ -18,3 +18,4 @@ class Session(Table, tablename="account_session"):
     question = Varchar(length=32, null=True, default=None, help_text="The question asked.")
     question_passed = Boolean(default=False)
     remember_account = Boolean(default=False)
+    failures = Integer(default=0, help_text="Wrong TOTP codes in this sign-in.")

@@ -41,6 +41,7 @@ from entitle.services.passwords import MAX_PASSWORD_LENGTH
 MFA_VALID_FOR = timedelta(hours=24)  # AUTH-4
 REMEMBERED_ACCOUNTS = 20  # AUTH-10
 ANSWER_LOCKOUT = 5  # AUTH-3
+CODE_ATTEMPTS = 5  # wrong TOTP codes a sign-in may make before it has to start over
 
 
 class Stage(StrEnum):
@@ -574,12 +575,20 @@ async def answer_security_question(
         return await _advance(attempt, await _account(account["id"]), session["id"])
 
 
-async def _check_code(attempt: Attempt, account: dict, code: str) -> int:
+async def _check_code(attempt: Attempt, session: dict, account: dict, code: str) -> int:
     secret = attempt.runtime.cipher.decrypt(account["totp_secret"])
     step = totp.accepted_step(secret, code, now=attempt.now, last_step=account["totp_step"])
     if step is None:
+        failures = session["failures"] + 1
         async with write_transaction():
-            await _audit(attempt, "session.mfa_failed", account)
+            values = {Session.failures: failures}
+            if failures >= CODE_ATTEMPTS:
+                # Guessing a code must cost a new sign-in, and so the password's limits.
+                values[Session.ended_at] = attempt.now
+            await Session.update(values).where(Session.id == session["id"])
+            await _audit(attempt, "session.mfa_failed", account, failures=failures)
+        if failures >= CODE_ATTEMPTS:
+            raise InvalidCredentials("Too many wrong codes: sign in again.", "code")
         raise InvalidCredentials("That code is not right, or was already used.", "code")
     return step
 
@@ -595,7 +604,7 @@ async def _passed_mfa(attempt: Attempt, session: dict, account_id: int, step: in
 async def enroll_mfa(attempt: Attempt, token: str, code: str) -> Step:
     """AUTH-4: the first code from the authenticator app confirms the enrollment."""
     session, account = await _pending(attempt, token, Stage.ENROLL_MFA)
-    step = await _check_code(attempt, account, code)
+    step = await _check_code(attempt, session, account, code)
     async with write_transaction():
         await Account.update({Account.totp_enrolled_at: attempt.now}).where(
             Account.id == account["id"]
@@ -607,7 +616,7 @@ async def enroll_mfa(attempt: Attempt, token: str, code: str) -> Step:
 
 async def verify_mfa(attempt: Attempt, token: str, code: str) -> Step:
     session, account = await _pending(attempt, token, Stage.VERIFY_MFA)
-    step = await _check_code(attempt, account, code)
+    step = await _check_code(attempt, session, account, code)
     async with write_transaction():
         await _passed_mfa(attempt, session, account["id"], step)
         return await _advance(attempt, await _account(account["id"]), session["id"])
