@@ -8,7 +8,14 @@ import random
 import pytest
 
 from entitle import db
-from entitle.models import Account, Role, RoleAssignment
+from entitle.models import (
+    Account,
+    Application,
+    Privilege,
+    PrivilegeAvailability,
+    Role,
+    RoleAssignment,
+)
 from entitle.schema.node import to_global_id
 from entitle.services import audit
 from tests.factories import add_accounts, organization_id
@@ -178,3 +185,34 @@ async def test_policy_evaluations_do_not_grow_with_fields_or_length(fresh, big_a
     assert few_fields == 189
     assert many_fields - few_fields <= 3, (few_fields, many_fields)
     assert longer == many_fields, (longer, many_fields)
+
+
+CATALOG = """
+{ applications { name privileges { name parent { name } availableTo application { name } } } }
+"""
+
+
+async def test_the_catalog_costs_the_same_statements_however_large(operator, sql_statements, fresh):
+    with sql_statements() as small:
+        before = (await operator.execute(CATALOG)).ok()["applications"]
+    for a in range(3):
+        app = (
+            await Application.insert(
+                Application(code=f"X{a}", name=f"Extra {a}", position=10 + a)
+            ).returning(Application.id)
+        )[0]["id"]
+        ids = await Privilege.insert(
+            *[
+                Privilege(application=app, code=f"X{a}_{p}", name=f"Extra {a}.{p}", position=p)
+                for p in range(20)
+            ]
+        ).returning(Privilege.id)
+        await PrivilegeAvailability.insert(
+            *[PrivilegeAvailability(privilege=i["id"], org_type="OPERATOR") for i in ids]
+        )
+    with sql_statements() as large:
+        after = (await operator.execute(CATALOG)).ok()["applications"]
+    assert (
+        sum(len(a["privileges"]) for a in after) == sum(len(a["privileges"]) for a in before) + 60
+    )
+    assert small.statements == large.statements
