@@ -55,8 +55,10 @@ PASSWORD = "bench password, not a secret"
 
 
 async def _chunks(table, rows) -> None:
-    for i in range(0, len(rows), BATCH):
-        await table.insert(*rows[i : i + BATCH])
+    # PostgreSQL takes at most 32,767 parameters per statement: rows x columns under it.
+    size = min(BATCH, 30_000 // len(table.all_columns()))
+    for i in range(0, len(rows), size):
+        await table.insert(*rows[i : i + size])
 
 
 async def build(runtime: Runtime, *, organizations: int, accounts: int, now: datetime) -> None:
