@@ -5,7 +5,9 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from entitle import demo
+from piccolo.engine.postgres import PostgresEngine
+
+from entitle import db, demo
 from entitle.db import write_transaction
 from entitle.models import (
     Account,
@@ -189,6 +191,9 @@ async def build(runtime: Runtime, *, organizations: int, accounts: int, now: dat
                     for a in traders
                 ],
             )
+    if isinstance(db.engine(), PostgresEngine):
+        # Statistics for the planner, as autovacuum would gather them on a live database.
+        await db.engine().run_ddl("ANALYZE")
 
 
 async def _signed_in_before(runtime: Runtime, saas: list[int], now: datetime) -> None:

@@ -7,12 +7,15 @@ import itertools
 from datetime import timedelta
 
 import pytest
+from piccolo.querystring import QueryString
 
+from entitle import db
 from entitle.authz.engine import RequestAuthz
 from entitle.authz.facts import AccountFacts, Relation
 from entitle.enums import AccountKind, AccountStatus
 from entitle.models import Account as AccountTable
 from entitle.models import Identifier, Privilege
+from entitle.resolvers.accounts import text_condition
 from entitle.schema.accounts import Account
 from entitle.schema.node import to_global_id
 from entitle.services import sessions
@@ -304,3 +307,14 @@ async def test_acc_8_only_the_saa_and_operator_filter_by_organization_class(
     assert len(await user_ids(saa_alpha, orgClasses=["FIRM"])) == 6
     refused = await aa_alpha.execute(SEARCH, {"filter": {"orgClasses": ["FIRM"]}})
     assert refused.error_codes() == ["FORBIDDEN"]
+
+
+async def test_acc_8_free_text_search_uses_the_trigram_index_on_postgresql(fresh):
+    if fresh.backend != "postgres":
+        pytest.skip("SQLite has no trigram index; it scans")
+    query = str(AccountTable.select(AccountTable.id).where(text_condition("ada chen")))
+    async with db.engine().transaction():
+        # The demo's table is tiny, where a scan is cheaper: ask what the plan could use.
+        await db.engine().run_ddl("SET LOCAL enable_seqscan = off")
+        plan = await db.engine().run_querystring(QueryString("EXPLAIN " + query))
+    assert "account_search_trgm" in " ".join(r["QUERY PLAN"] for r in plan)

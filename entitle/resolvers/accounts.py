@@ -26,6 +26,7 @@ from entitle.errors import BadArgument
 from entitle.errors import Forbidden as ForbiddenField
 from entitle.models import Account as AccountTable
 from entitle.models import Grant, IdentifierAssignment, Organization, RoleAssignment
+from entitle.models.accounts import READ_COLUMNS
 from entitle.resolvers.loaders import load_visible
 from entitle.resolvers.mutations import actor_of, attempt, decode, decode_all
 from entitle.resolvers.pagination import paginate
@@ -57,9 +58,12 @@ from entitle.services import accounts, entitlements
 from entitle.services.errors import DomainError, Invalid
 
 P = TypeVar("P", bound=AccountPayload)
-ACCOUNT_COLUMNS = AccountTable.all_columns(exclude=[AccountTable.password_hash])
+ACCOUNT_COLUMNS = READ_COLUMNS
 _TERMS = re.compile(r'"([^"]*)"|(\S+)')
-_SEARCHED = ("user_id", "email", "first_name", "last_name", "first_name || ' ' || last_name")
+_EXACT = ("user_id", "email", "first_name", "last_name", "first_name || ' ' || last_name")
+# A word (no whitespace) occurs in one of the four exactly when it occurs in them joined by
+# spaces; PostgreSQL has a trigram index on this expression (migration 0011).
+_JOINED = "user_id || ' ' || email || ' ' || first_name || ' ' || last_name"
 MAX_SEARCH_TERMS = 8
 
 
@@ -74,8 +78,10 @@ def text_condition(text: str) -> Combinable | None:
         term = (exact or word).strip().lower()
         if not term:
             continue
-        match = equals if exact else contains
-        conditions.append(reduce(operator.or_, (match(column, term) for column in _SEARCHED)))
+        if exact:
+            conditions.append(reduce(operator.or_, (equals(column, term) for column in _EXACT)))
+        else:
+            conditions.append(contains(_JOINED, term))
     return reduce(operator.and_, conditions) if conditions else None
 
 
