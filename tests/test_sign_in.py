@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pyotp
 import pytest
 
@@ -685,3 +687,15 @@ async def test_auth_4_five_wrong_codes_end_the_sign_in(anonymous, clock):
     assert codes(await step(anonymous, pending, code=code)) == ["INVALID"]  # start over
     again = await login(anonymous, "saa.alpha")
     assert (await step(anonymous, again, code=code))["step"] == "DONE"
+
+
+async def test_two_sign_ins_at_once_from_one_browser_both_work(anonymous):
+    # A browser user.alpha used; aa.alpha signs in there for the first time, twice at once.
+    device = (await login(anonymous, "user.alpha"))["deviceToken"]
+    first, second = await asyncio.gather(
+        login(anonymous, "aa.alpha", deviceToken=device),
+        login(anonymous, "aa.alpha", deviceToken=device),
+    )
+    assert first["errors"] == second["errors"] == []
+    assert first["step"] == second["step"] == "VERIFY_MFA"
+    assert first["token"] != second["token"]

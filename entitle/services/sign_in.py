@@ -312,11 +312,11 @@ async def _device(device_token: str | None, *, now: datetime) -> tuple[int, str 
 
 async def _device_account(device_id: int, account_id: int) -> dict:
     where = (DeviceAccount.device == device_id) & (DeviceAccount.account == account_id)
-    row = await DeviceAccount.select().where(where).first()
-    if row is None:
-        await DeviceAccount.insert(DeviceAccount(device=device_id, account=account_id))
-        row = await DeviceAccount.select().where(where).first()
-    return row
+    # Two sign-ins from one browser at once must not trip over the pair's unique index.
+    await DeviceAccount.insert(DeviceAccount(device=device_id, account=account_id)).on_conflict(
+        target=(DeviceAccount.device, DeviceAccount.account), action="DO NOTHING"
+    )
+    return await DeviceAccount.select().where(where).first()
 
 
 # --- moving through the steps ----------------------------------------------------------------
