@@ -116,13 +116,14 @@ CHECKS = [
         f"NOT ({SENT}) OR (signatory_email IS NOT NULL "
         "AND signatory_name IS NOT NULL AND sent_at IS NOT NULL)",
     ),
-    # REQ-1: a sent Replace SAA names exactly one new SAA: an account, or a new one's email,
+    # REQ-1: a sent Replace SAA names its new SAA: an account, or a new one's email (both
+    # once fulfilled: the account created for it),
     # and what becomes of the current SAA when there is one.
     (
         "request",
         "request_replace_complete",
         f"NOT ({SENT}) OR request_type <> 'REPLACE_SAA' OR ("
-        "(new_saa_account IS NULL) <> (new_email IS NULL) "
+        "(new_saa_account IS NOT NULL OR new_email IS NOT NULL) "
         "AND (current_saa IS NULL OR saa_disposition IS NOT NULL))",
     ),
     # REQ-3: a completed request says when.
