@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import timedelta
+import sqlite3
 
+import asyncpg
 import pytest
 
 from entitle.jobs import runner
@@ -20,7 +21,7 @@ from entitle.models import (
     Request,
     RequestPasscode,
 )
-from entitle.schema.node import to_global_id
+from entitle.schema.node import from_global_id, to_global_id
 from tests.factories import organization_id
 from tests.mutations import account_gid, codes
 from tests.state import unchanged
@@ -74,7 +75,8 @@ ONE = "query($id: ID!) { request(id: $id) { id status } }"
 LIST = """
 query($tab: RequestTab, $filter: RequestFilter, $first: Int) {
   requests(tab: $tab, filter: $filter, first: $first) {
-    totalCount edges { node { id type status requesterName newSaaName history { toStatus } } }
+    totalCount
+    edges { node { id type status organizationName requesterName newSaaName history { toStatus } } }
   }
 }
 """
@@ -273,7 +275,7 @@ async def test_req_1_replace_saa_is_fulfilled_on_the_signatorys_approval(
         "REPLACE_SAA",
         "CONVERT",
     )
-    assert (await passcode_row_count()) == 1
+    assert await RequestPasscode.count().where(RequestPasscode.used_at.is_null()) == 2  # + demo
 
     payload = await decide(anonymous, passcode)
     assert payload["errors"] == []
@@ -319,10 +321,6 @@ async def test_req_1_replace_saa_is_fulfilled_on_the_signatorys_approval(
     assert codes(again) == [("ALREADY_USED", "passcode")]
 
 
-async def passcode_row_count() -> int:
-    return await RequestPasscode.count()
-
-
 async def test_req_6_a_new_account_goes_to_the_operator_who_creates_it(
     operator, saa_alpha, anonymous
 ):
@@ -342,7 +340,8 @@ async def test_req_6_a_new_account_goes_to_the_operator_who_creates_it(
     queue = (await operator.execute(LIST, {"filter": {"statuses": ["PENDING_OPERATOR"]}})).ok()[
         "requests"
     ]
-    assert [e["node"]["id"] for e in queue["edges"]] == [request["id"]]
+    assert request["id"] in [e["node"]["id"] for e in queue["edges"]]
+    assert {e["node"]["status"] for e in queue["edges"]} == {"PENDING_OPERATOR"}
 
     reviewed = await mutate(operator, "requestReview", requestId=request["id"], decision="APPROVE")
     assert reviewed["errors"] == []
@@ -486,10 +485,12 @@ async def test_req_3_drafts_older_than_30_days_are_deleted(user_alpha, anonymous
     young = await draft(await anonymous.login("user.alpha"), type="REPLACE_SAA")
     clock.advance(days=10, seconds=1)
     report = (await runner.run_once(fresh.settings, clock, "requests"))["requests"]
-    assert report.deleted == 1
+    assert report.deleted == 2  # and the demo's draft, saved 32 days ago by then
     left = [to_global_id("Request", r["id"]) for r in await Request.select(Request.id)]
-    assert left == [young["id"]]
+    assert young["id"] in left
     assert old["id"] not in left
+    remaining = await Request.select(Request.status).where(Request.status == "DRAFT")
+    assert len(remaining) == 1
 
 
 # --- REQ-4, REQ-5: the signatory's decision -------------------------------------------------
@@ -664,9 +665,9 @@ async def test_req_1_the_new_saa_deleted_after_sending_fails_cleanly(
         payload = await decide(anonymous, await passcode_for("cco@alpha.example"))
     assert codes(payload) == [("CONFLICT", "requestId")]
     assert await serving_saas(ALPHA) == ["saa.alpha"]
-    status = (await Request.select(Request.status).first())["status"]
+    pk = int(from_global_id(request["id"])[1])
+    status = (await Request.select(Request.status).where(Request.id == pk).first())["status"]
     assert status == "PENDING_SIGNATORY"
-    assert request["id"]
 
 
 async def test_req_1_anonymous_is_asked_to_sign_in(anonymous):
@@ -749,7 +750,12 @@ async def test_req_7_two_approvals_racing_fulfil_exactly_one(operator, user_alph
         *[mutate(operator, "requestReview", requestId=i, decision="APPROVE") for i in ids]
     )
     assert sorted(codes(p) for p in payloads) == [[], [("CONFLICT", "requestId")]]
-    statuses = sorted(r["status"] for r in await Request.select(Request.status))
+    statuses = sorted(
+        r["status"]
+        for r in await Request.select(Request.status).where(
+            Request.organization == await organization_id(ALPHA)
+        )
+    )
     assert statuses == ["APPROVED", "PENDING_OPERATOR"]
     assert len(await serving_saas(ALPHA)) == 1
     assert await user_type_of("saa.alpha") == ("USER", "ACTIVE")
@@ -787,8 +793,8 @@ async def test_req_9_who_sees_a_replace_saa_request(operator, user_alpha, anonym
     for user_id in ("saa.alpha", "aa.alpha", "user2.alpha", "saa.beta"):
         client = await anonymous.login(user_id)
         assert (await client.execute(ONE, variables)).ok()["request"] is None, user_id
-        listed = (await client.execute(LIST)).ok()["requests"]
-        assert listed["totalCount"] == 0, user_id
+        listed = (await client.execute(LIST)).ok()["requests"]["edges"]
+        assert request["id"] not in [e["node"]["id"] for e in listed], user_id
         node = await client.execute("query($id: ID!) { node(id: $id) { id } }", variables)
         assert node.ok()["node"] is None
     assert (await anonymous.execute(ONE, variables)).error_codes() == ["UNAUTHENTICATED"]
@@ -814,7 +820,12 @@ async def test_req_10_tabs_and_filters(operator, user_alpha, saa_alpha, anonymou
 
     async def listed(client, **variables) -> list[tuple[str, str]]:
         edges = (await client.execute(LIST, variables)).ok()["requests"]["edges"]
-        return [(e["node"]["type"], e["node"]["status"]) for e in edges]
+        # Beta Capital's demo requests are left out.
+        return [
+            (e["node"]["type"], e["node"]["status"])
+            for e in edges
+            if e["node"]["organizationName"] == "Alpha Securities"
+        ]
 
     assert await listed(user_alpha, tab="ACTIVE") == [("REPLACE_SAA", "DRAFT")]
     assert await listed(user_alpha, tab="COMPLETED") == [("REPLACE_SAA", "DENIED_BY_SIGNATORY")]
@@ -847,5 +858,45 @@ async def test_req_10_the_list_costs_the_same_statements_for_2_and_10(
         assert edges[0]["node"]["newSaaName"] and edges[0]["node"]["history"]
         counts.append(stats.statements)
     assert counts[0] == counts[1], counts
-    assert await Request.count() == 10
-    assert timedelta(0) is not None
+    assert await Request.count() == 13  # with the demo's three
+
+
+async def test_demo_has_a_request_waiting_in_each_state(operator, anonymous):
+    from entitle.demo import DEMO_PASSCODE
+
+    edges = (await operator.execute(LIST, {"tab": "ACTIVE"})).ok()["requests"]["edges"]
+    assert sorted((e["node"]["type"], e["node"]["status"]) for e in edges) == [
+        ("REPLACE_SAA", "DRAFT"),
+        ("REPLACE_SAA", "PENDING_OPERATOR"),
+        ("UPDATE_SAA", "PENDING_SIGNATORY"),
+    ]
+    # The README's demo passcode opens the request waiting for Beta Capital's CCO.
+    seen = (await anonymous.execute(FOR_SIGNATORY, {"p": DEMO_PASSCODE})).ok()
+    assert seen["requestForSignatory"]["signatoryName"] == "Bianca Bond"
+    approved = await decide(anonymous, DEMO_PASSCODE.lower())
+    assert approved["request"]["status"] == "APPROVED"
+    assert (
+        await Account.select(Account.last_name).where(Account.user_id == "saa.beta").first()
+    ) == {"last_name": "Beta-Lindqvist"}
+    pending = next(e["node"] for e in edges if e["node"]["status"] == "PENDING_OPERATOR")
+    reviewed = await mutate(operator, "requestReview", requestId=pending["id"], decision="APPROVE")
+    assert reviewed["request"]["status"] == "APPROVED"
+    assert await serving_saas(BETA) == ["nnewhire"]
+
+
+async def test_req_3_the_database_refuses_a_request_breaking_the_invariants(user_alpha):
+    """The invariants hold even for a write that skips the services (CHECK constraints on
+    PostgreSQL, triggers on SQLite)."""
+    refused = (sqlite3.IntegrityError, asyncpg.CheckViolationError)
+    request = await draft(user_alpha, type="REPLACE_SAA")
+    pk = from_global_id(request["id"])[1]
+    async with unchanged():
+        for values in (
+            {Request.status: "LOST"},
+            # Sent without a signatory or a new SAA (REQ-1, REQ-4).
+            {Request.status: "PENDING_SIGNATORY"},
+            # Completed without saying when (REQ-3).
+            {Request.status: "APPROVED"},
+        ):
+            with pytest.raises(refused):
+                await Request.update(values).where(Request.id == pk)

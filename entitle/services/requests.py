@@ -455,12 +455,12 @@ def new_passcode() -> str:
     return "-".join(raw[i : i + 5] for i in range(0, len(raw), 5))
 
 
-def _normalize(passcode: str) -> str:
+def normalize_passcode(passcode: str) -> str:
     return re.sub(r"[^0-9A-Z]", "", passcode.upper())
 
 
 def _passcode_digest(passcode: str) -> str:
-    return tokens.digest(_normalize(passcode))
+    return tokens.digest(normalize_passcode(passcode))
 
 
 async def _new_passcode(request_id: int, now: datetime) -> str:
