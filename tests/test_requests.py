@@ -22,6 +22,7 @@ from entitle.models import (
     RequestPasscode,
 )
 from entitle.schema.node import from_global_id, to_global_id
+from tests.conftest import START
 from tests.factories import organization_id
 from tests.mutations import account_gid, codes
 from tests.state import unchanged
@@ -900,3 +901,155 @@ async def test_req_3_the_database_refuses_a_request_breaking_the_invariants(user
         ):
             with pytest.raises(refused):
                 await Request.update(values).where(Request.id == pk)
+
+
+# --- ORG-3: a new organization's first SAA ---------------------------------------------------
+
+NEW_ORG = """
+mutation($input: RequestNewOrganizationSaaCreateInput!) {
+  requestNewOrganizationSaaCreate(input: $input) { errors { code message field } }
+}
+"""
+
+
+async def register_delta() -> int:
+    """An organization the operator registered, without an SAA yet."""
+    from entitle.models import Organization
+
+    rows = await Organization.insert(
+        Organization(
+            number="100077",
+            name="Delta Advisers",
+            org_type="INVESTMENT_ADVISER",
+            org_class="FIRM",
+            created_at=START,
+        )
+    ).returning(Organization.id)
+    return rows[0]["id"]
+
+
+AGREEMENT = {
+    "organizationNumber": "100077",
+    "newFirstName": "Dora",
+    "newLastName": "Delta",
+    "newEmail": "dora@delta.example",
+    "newPhone": "+1 202 555 0111",
+    "signatoryName": "Dan Director",
+    "signatoryTitle": "Chief Compliance Officer",
+    "signatoryEmail": "dan@delta.example",
+    "contactEmail": "office@delta.example",
+}
+
+
+async def agree(client, **changes) -> dict:
+    result = await client.execute(NEW_ORG, {"input": AGREEMENT | changes})
+    return result.ok()["requestNewOrganizationSaaCreate"]
+
+
+async def test_org_3_a_new_organization_gets_its_first_saa(operator, anonymous):
+    delta = await register_delta()
+    assert (await agree(anonymous))["errors"] == []
+    passcode = await passcode_for("dan@delta.example")
+    seen = (await anonymous.execute(FOR_SIGNATORY, {"p": passcode})).ok()["requestForSignatory"]
+    assert (seen["type"], seen["status"], seen["organizationName"]) == (
+        "NEW_ORGANIZATION_SAA",
+        "PENDING_SIGNATORY",
+        "Delta Advisers",
+    )
+    # The signatory cannot send back what nobody can edit; they approve.
+    async with unchanged():
+        back = await decide(anonymous, passcode, "SEND_BACK", reason="Typo")
+    assert codes(back) == [("INVALID", "decision")]
+    approved = await decide(anonymous, passcode)
+    # ORG-3: the operator always reviews and creates the account.
+    assert approved["request"]["status"] == "PENDING_OPERATOR"
+    request_id = approved["request"]["id"]
+    reviewed = await mutate(operator, "requestReview", requestId=request_id, decision="APPROVE")
+    assert reviewed["errors"] == []
+    assert reviewed["request"]["status"] == "APPROVED"
+    (saa,) = await Account.select(Account.user_id, Account.status, Account.user_type).where(
+        Account.organization == delta
+    )
+    assert (saa["status"], saa["user_type"]) == ("ACTIVE", "SAA")
+    assert await admin_on_everything(saa["user_id"], "INVESTMENT_ADVISER")
+    kinds = await OutboxMessage.select(OutboxMessage.kind).where(
+        OutboxMessage.to_address == "dora@delta.example"
+    )
+    assert sorted(k["kind"] for k in kinds) == [
+        "account.activated.password_link",
+        "account.activated.user_id",
+    ]
+    # REQ-8: the contact and the signatory heard of every step.
+    told = await OutboxMessage.select(OutboxMessage.kind).where(
+        OutboxMessage.to_address == "office@delta.example"
+    )
+    assert sorted(k["kind"] for k in told) == [
+        "request.approved",
+        "request.pending_operator",
+        "request.pending_signatory",
+    ]
+
+
+async def test_org_3_the_signatory_as_saa_needs_an_explanation(operator, anonymous):
+    await register_delta()
+    same = {"signatoryEmail": "dora@delta.example"}
+    async with unchanged():
+        refused = await agree(anonymous, **same)
+    assert codes(refused) == [("INVALID", "explanation")]
+    assert (await agree(anonymous, **same, explanation="Sole proprietor"))["errors"] == []
+    approved = await decide(anonymous, await passcode_for("dora@delta.example"))
+    listed = (
+        await operator.execute(
+            "query { requests(filter: { types: [NEW_ORGANIZATION_SAA] }) "
+            "{ edges { node { status explanation contactEmail } } } }"
+        )
+    ).ok()["requests"]["edges"]
+    assert [e["node"] for e in listed] == [
+        {
+            "status": "PENDING_OPERATOR",
+            "explanation": "Sole proprietor",
+            "contactEmail": "office@delta.example",
+        }
+    ]
+    assert approved["errors"] == []
+
+
+@pytest.mark.parametrize("number", ["100001", "999999", "000000"])
+async def test_org_3_only_for_an_organization_without_an_saa(anonymous, number):
+    async with unchanged():
+        payload = await agree(anonymous, organizationNumber=number)
+    assert codes(payload) == [("NOT_FOUND", "organizationNumber")]
+
+
+async def test_org_3_nobody_in_another_organization_sees_it(anonymous, saa_alpha):
+    await register_delta()
+    await agree(anonymous)
+    listed = (await saa_alpha.execute(LIST, {"filter": {"types": ["NEW_ORGANIZATION_SAA"]}})).ok()
+    assert listed["requests"]["edges"] == []
+    async with unchanged():
+        made = await mutate(saa_alpha, "requestCreate", type="NEW_ORGANIZATION_SAA")
+    assert codes(made) == [("INVALID", "type")]
+
+
+async def test_req_7_two_signatory_approvals_racing_fulfil_exactly_one(
+    operator, user_alpha, anonymous
+):
+    signatory = await add_signatory(operator, ALPHA, "Carla Compliance", "cco@alpha.example")
+    passcodes = []
+    for person in ("aa.alpha", "user2.alpha"):
+        await sent(
+            user_alpha,
+            type="REPLACE_SAA",
+            saaDisposition="DELETE",
+            newSaaAccountId=await account_gid(person),
+            signatoryId=signatory,
+        )
+        passcodes.append(await passcode_for("cco@alpha.example"))
+    payloads = await asyncio.gather(*[decide(anonymous, p) for p in passcodes])
+    assert sorted(codes(p) for p in payloads) == [[], [("CONFLICT", "requestId")]]
+    assert len(await serving_saas(ALPHA)) == 1
+    assert await user_type_of("saa.alpha") == ("USER", "DELETED")
+    # The losing passcode was not spent: the signatory may still deny that request.
+    loser = passcodes[[codes(p) for p in payloads].index([("CONFLICT", "requestId")])]
+    denied = await decide(anonymous, loser, "DENY", reason="The SAA was replaced already")
+    assert denied["request"]["status"] == "DENIED_BY_SIGNATORY"

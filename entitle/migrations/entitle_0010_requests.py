@@ -38,6 +38,8 @@ class Request(Table, tablename="request"):
     status = Varchar(length=32, default="DRAFT", index=True)
     organization = ForeignKey(Organization, null=False, on_delete=OnDelete.restrict, index=True)
     requester = ForeignKey(Account, null=True, on_delete=OnDelete.restrict, index=True)
+    requester_email = Varchar(length=254, null=True, default=None)
+    explanation = Text(null=True, default=None)
     saa_disposition = Varchar(length=16, null=True, default=None)
     current_saa = ForeignKey(Account, null=True, on_delete=OnDelete.restrict)
     new_saa_account = ForeignKey(Account, null=True, on_delete=OnDelete.restrict)
@@ -107,7 +109,8 @@ CHECKS = [
     (
         "request",
         "request_requester",
-        "requester IS NOT NULL OR request_type = 'NEW_ORGANIZATION_SAA'",
+        "requester IS NOT NULL OR (request_type = 'NEW_ORGANIZATION_SAA' "
+        "AND requester_email IS NOT NULL)",
     ),
     # REQ-4: a sent request has a signatory to email.
     (
@@ -125,6 +128,12 @@ CHECKS = [
         f"NOT ({SENT}) OR request_type <> 'REPLACE_SAA' OR ("
         "(new_saa_account IS NOT NULL OR new_email IS NOT NULL) "
         "AND (current_saa IS NULL OR saa_disposition IS NOT NULL))",
+    ),
+    # ORG-3: an agreement names the person whose SAA account the operator creates.
+    (
+        "request",
+        "request_new_organization_complete",
+        f"NOT ({SENT}) OR request_type <> 'NEW_ORGANIZATION_SAA' OR new_email IS NOT NULL",
     ),
     # REQ-3: a completed request says when.
     (

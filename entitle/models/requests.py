@@ -28,6 +28,12 @@ class Request(Table, tablename="request"):
     status = Varchar(length=32, choices=RequestStatus, default=RequestStatus.DRAFT, index=True)
     organization = ForeignKey(Organization, null=False, on_delete=OnDelete.restrict, index=True)
     requester = ForeignKey(Account, null=True, on_delete=OnDelete.restrict, index=True)
+    requester_email = Varchar(
+        length=254, null=True, default=None, help_text="ORG-3: the contact, without an account."
+    )
+    explanation = Text(
+        null=True, default=None, help_text="ORG-3: why the signatory is also the SAA."
+    )
     saa_disposition = Varchar(length=16, choices=SaaDisposition, null=True, default=None)
     current_saa = ForeignKey(
         Account, null=True, on_delete=OnDelete.restrict, help_text="The SAA serving when sent."

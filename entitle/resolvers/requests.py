@@ -309,6 +309,38 @@ class RequestMutation:
             ),
         )
 
+    @field(
+        PUBLIC,
+        description="ORG-3: a new organization's SAA agreement, made without an account; its "
+        "signatory gets a passcode, then the operator reviews it and creates the SAA account.",
+    )
+    async def request_new_organization_saa_create(
+        self, info: strawberry.Info, input: types.RequestNewOrganizationSaaCreateInput
+    ) -> types.RequestNewOrganizationSaaCreatePayload:
+        context = info.context
+        _, errors = await attempt(
+            info,
+            lambda: requests.create_new_organization_agreement(
+                context.runtime.settings,
+                context.runtime.clock.now(),
+                context.request_id,
+                requests.NewOrganizationAgreement(
+                    organization_number=input.organization_number,
+                    new_first_name=input.new_first_name,
+                    new_last_name=input.new_last_name,
+                    new_email=input.new_email,
+                    new_phone=input.new_phone,
+                    signatory_name=input.signatory_name,
+                    signatory_title=input.signatory_title,
+                    signatory_email=input.signatory_email,
+                    contact_email=input.contact_email,
+                    explanation=input.explanation,
+                ),
+            ),
+        )
+        # The maker has no account: what happens next arrives by email.
+        return types.RequestNewOrganizationSaaCreatePayload(errors=errors)
+
     @field(SIGNED_IN, description="ORG-5 (operator): record an authorized signatory.")
     async def authorized_signatory_create(
         self, info: strawberry.Info, input: types.AuthorizedSignatoryCreateInput

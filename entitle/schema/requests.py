@@ -21,11 +21,10 @@ if TYPE_CHECKING:
 AccountT = Annotated["Account", strawberry.lazy("entitle.schema.accounts")]
 
 
-@strawberry.enum(description="REQ-1: Replace SAA; REQ-2: Update SAA.")
-class RequestType(Enum):
-    # ORG-3's NEW_ORGANIZATION_SAA exists in the database but not yet in the API.
-    REPLACE_SAA = "REPLACE_SAA"
-    UPDATE_SAA = "UPDATE_SAA"
+RequestType = strawberry.enum(
+    enums.RequestType,
+    description="REQ-1: Replace SAA; REQ-2: Update SAA; ORG-3: New Organization SAA agreement.",
+)
 
 
 RequestStatus = strawberry.enum(enums.RequestStatus, description="REQ-3: request statuses.")
@@ -122,6 +121,10 @@ class Request(Node):
     signatory_title: str | None = field()
     signatory_email: str | None = field()
     signatory_added_by_hand: bool = field()
+    explanation: str | None = field(
+        description="ORG-3: why the signatory is also the new SAA (a sole proprietor)."
+    )
+    contact_email: str | None = field(description="ORG-3: who made the agreement.")
     justification1: str | None = field(description="REQ-5.")
     justification2: str | None = field(description="REQ-5.")
     signatory_reason: str | None = field(description="REQ-4: why denied or sent back.")
@@ -161,6 +164,8 @@ class Request(Node):
             signatory_title=row["signatory_title"],
             signatory_email=row["signatory_email"],
             signatory_added_by_hand=row["signatory_added_by_hand"],
+            explanation=row["explanation"],
+            contact_email=row["requester_email"],
             justification1=row["justification_1"],
             justification2=row["justification_2"],
             signatory_reason=row["signatory_reason"],
@@ -352,4 +357,27 @@ class AuthorizedSignatoryUpdatePayload(AuthorizedSignatoryPayload):
 
 @strawberry.type
 class AuthorizedSignatoryDeletePayload:
+    errors: list[UserError] = field(STRUCTURAL)
+
+
+@strawberry.input(description="ORG-3: a new organization designates its first SAA.")
+class RequestNewOrganizationSaaCreateInput:
+    organization_number: str = strawberry.field(
+        description="The Organization ID# the operator registered."
+    )
+    new_first_name: str
+    new_last_name: str
+    new_email: str
+    new_phone: str
+    signatory_name: str
+    signatory_title: str
+    signatory_email: str
+    contact_email: str = strawberry.field(description="Where the workflow's emails go.")
+    explanation: str | None = strawberry.field(
+        default=None, description="Required when the signatory is also the new SAA."
+    )
+
+
+@strawberry.type
+class RequestNewOrganizationSaaCreatePayload:
     errors: list[UserError] = field(STRUCTURAL)

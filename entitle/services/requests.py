@@ -287,6 +287,8 @@ def _check_new_saa(account: dict) -> None:
 
 async def create(actor: Actor, request_type: RequestType, details: RequestDetails) -> int:
     """REQ-1, REQ-2: a DRAFT in the requester's organization."""
+    if request_type is RequestType.NEW_ORGANIZATION_SAA:
+        raise Invalid("A new organization's agreement is made without an account (ORG-3).", "type")
     organization_id = actor.viewer.organization_id or 0
     action = (
         "request_replace_saa" if request_type is RequestType.REPLACE_SAA else "request_update_saa"
@@ -446,6 +448,99 @@ async def _check_complete(row: dict, requester: dict, current: dict | None) -> N
         raise Invalid("Choose another signatory than yourself (REQ-1).", "signatoryId")
 
 
+# --- ORG-3: a new organization's first SAA -------------------------------------------------
+
+
+@dataclass
+class NewOrganizationAgreement:
+    organization_number: str
+    new_first_name: str | None
+    new_last_name: str | None
+    new_email: str | None
+    new_phone: str | None
+    signatory_name: str | None
+    signatory_title: str | None
+    signatory_email: str | None
+    contact_email: str | None
+    explanation: str | None = None
+
+
+async def create_new_organization_agreement(
+    settings: Settings, now: datetime, request_id_audit: str | None, form: NewOrganizationAgreement
+) -> int:
+    """ORG-3: made without an account for an organization the operator registered that
+    has no SAA yet; it goes straight to its signatory, then always to the operator, who
+    creates the SAA account."""
+    values = {
+        "new_first_name": validation.text(
+            form.new_first_name, "newFirstName", required=True, max_length=100
+        ),
+        "new_last_name": validation.text(
+            form.new_last_name, "newLastName", required=True, max_length=100
+        ),
+        "new_email": validation.email(form.new_email, "newEmail"),
+        "new_phone": validation.phone(form.new_phone, "newPhone", required=True),
+        "signatory_name": validation.text(
+            form.signatory_name, "signatoryName", required=True, max_length=200
+        ),
+        "signatory_title": validation.text(
+            form.signatory_title, "signatoryTitle", required=True, max_length=100
+        ),
+        "signatory_email": validation.email(form.signatory_email, "signatoryEmail"),
+        "requester_email": validation.email(form.contact_email, "contactEmail"),
+        "explanation": validation.text(
+            form.explanation, "explanation", required=False, max_length=2000
+        ),
+    }
+    # ORG-3: signatory and SAA are different people unless explained (a sole proprietor).
+    if _same_email(values["new_email"], values["signatory_email"]) and not values["explanation"]:
+        raise Invalid("The signatory is also the new SAA: explain why (ORG-3).", "explanation")
+    async with write_transaction():
+        org = (
+            await Organization.select(Organization.id, Organization.org_class)
+            .where(Organization.number == (form.organization_number or "").strip()[:16])
+            .first()
+        )
+        # One answer for "no such organization" and "it has an SAA": the form is public.
+        if (
+            org is None
+            or org["org_class"] == "OPERATOR"
+            or await Account.exists().where(
+                (Account.organization == org["id"]) & organizations.serving_saa()
+            )
+        ):
+            raise NotFound(
+                "No organization waiting for its first SAA has this number.",
+                "organizationNumber",
+            )
+        row = (
+            await Request.insert(
+                Request(
+                    request_type=RequestType.NEW_ORGANIZATION_SAA,
+                    status=RequestStatus.PENDING_SIGNATORY,
+                    organization=org["id"],
+                    requester=None,
+                    created_at=now,
+                    updated_at=now,
+                    sent_at=now,
+                    **values,
+                )
+            ).returning(*Request.all_columns())
+        )[0]
+        passcode = await _new_passcode(row["id"], now)
+        who = Who(f"contact:{values['requester_email']}", None, request_id_audit)
+        await _transition(
+            who,
+            row,
+            None,
+            RequestStatus.PENDING_SIGNATORY,
+            now=now,
+            settings=settings,
+            passcode=passcode,
+        )
+        return row["id"]
+
+
 # --- the signatory's side (REQ-4, REQ-5) ---------------------------------------------------
 
 
@@ -580,6 +675,7 @@ async def signatory_decide(
         if row["status"] != RequestStatus.PENDING_SIGNATORY:
             raise Invalid("This request no longer waits for a signatory.", "passcode")
         who = Who(SIGNATORY, None, request_id_audit)
+        _check_can_send_back(row, decision.decision)
         if decision.decision == Decision.DENY:
             await Request.update({Request.signatory_reason: reason}).where(Request.id == row["id"])
             await _transition(
@@ -608,7 +704,9 @@ async def signatory_decide(
         # REQ-6 **decision**: the operator reviews what a signatory justified, a signatory
         # typed in by the requester, and a new SAA account to create.
         review = (
-            bool(given)
+            # ORG-3: the operator creates a new organization's SAA account.
+            row["request_type"] == RequestType.NEW_ORGANIZATION_SAA
+            or bool(given)
             or row["signatory_added_by_hand"]
             or (row["request_type"] == RequestType.REPLACE_SAA and row["new_saa_account"] is None)
         )
@@ -618,6 +716,15 @@ async def signatory_decide(
             await _fulfil(row, now=now, settings=settings, granted_by=None)
             await _transition(who, row, row["status"], RequestStatus.APPROVED, now=now)
         return row["id"]
+
+
+def _check_can_send_back(row: dict, decision: str) -> None:
+    if decision == Decision.SEND_BACK and row["requester"] is None:
+        raise Invalid(
+            "An agreement made without an account has nobody to edit it: deny it with the "
+            "reason instead (ORG-3).",
+            "decision",
+        )
 
 
 # --- the operator's side (REQ-6) -----------------------------------------------------------
@@ -632,6 +739,7 @@ async def operator_decide(actor: Actor, request_id: int, decision: str, reason: 
         if row["status"] != RequestStatus.PENDING_OPERATOR:
             raise Invalid("Only a request pending the operator's review is decided.", "requestId")
         who = actor_entry(actor)
+        _check_can_send_back(row, decision)
         if decision == Decision.APPROVE:
             await _fulfil(
                 row, now=actor.now, settings=actor.settings, granted_by=actor.viewer.account_id
@@ -889,7 +997,7 @@ async def _emails(
 ) -> None:
     """REQ-8: the requester and, once the request reached them, the signatory."""
     name = TYPE_NAMES[RequestType(row["request_type"])]
-    if from_status is None:
+    if from_status is None and to_status == RequestStatus.DRAFT:
         return  # creating a draft is the requester's own doing on screen; nothing to tell
     subject = SUBJECTS[to_status].format(name=name)
     if from_status == RequestStatus.PENDING_SIGNATORY and to_status == RequestStatus.DRAFT:
@@ -916,6 +1024,9 @@ async def _emails(
             .where(Account.id == row["requester"])
             .first()
         )
+    elif row["requester_email"]:
+        # ORG-3: the contact who made the agreement without an account.
+        requester = {"email": row["requester_email"], "first_name": "there"}
     if requester:
         messages.append(
             (requester["email"], subject, f"Hello {requester['first_name']},\n\n{status_line}")
