@@ -601,10 +601,23 @@ async def test_org_5_a_signatory_is_added_by_hand_only_when_none_is_on_file(
     approved = await decide(anonymous, await passcode_for("hank@alpha.example"))
     # REQ-6: a hand-added signatory's approval is reviewed by the operator.
     assert approved["request"]["status"] == "PENDING_OPERATOR"
+    # Once the operator approves, the signatory is on file for the next request.
+    reviewed = await mutate(
+        operator, "requestReview", requestId=approved["request"]["id"], decision="APPROVE"
+    )
+    assert reviewed["request"]["status"] == "APPROVED"
+    on_file = (await user_alpha.execute(SIGNATORIES)).ok()["authorizedSignatories"]
+    assert [(s["name"], s["source"]) for s in on_file] == [("Hank Hand", "ADDED_BY_REQUESTER")]
 
     # With one on file, a hand-added signatory is refused.
-    await add_signatory(operator, ALPHA, "Carla Compliance", None)
-    other = await draft(user_alpha, **(details | {"signatoryEmail": "hank@alpha.example"}))
+    other = await draft(
+        user_alpha,
+        **details
+        | {
+            "signatoryEmail": "hank@alpha.example",
+            "newSaaAccountId": await account_gid("user2.alpha"),
+        },
+    )
     async with unchanged():
         refused = await mutate(user_alpha, "requestSend", requestId=other["id"])
     assert codes(refused) == [("INVALID", "signatoryId")]

@@ -744,6 +744,7 @@ async def operator_decide(actor: Actor, request_id: int, decision: str, reason: 
             await _fulfil(
                 row, now=actor.now, settings=actor.settings, granted_by=actor.viewer.account_id
             )
+            await _keep_signatory_added_by_hand(actor, row)
             to = RequestStatus.APPROVED
         else:
             await Request.update({Request.operator_reason: reason}).where(Request.id == request_id)
@@ -754,6 +755,31 @@ async def operator_decide(actor: Actor, request_id: int, decision: str, reason: 
             )
         await _transition(who, row, row["status"], to, now=actor.now, reason=reason)
         return request_id
+
+
+async def _keep_signatory_added_by_hand(actor: Actor, row: dict) -> None:
+    """ORG-5 **decision**: a signatory the requester typed in joins the organization's
+    list once the operator has approved their decision, so the next requester finds them
+    on file; an unreviewed one never does."""
+    if (
+        not row["signatory_added_by_hand"]
+        or row["request_type"] == RequestType.NEW_ORGANIZATION_SAA
+    ):
+        return
+    if await AuthorizedSignatory.exists().where(
+        AuthorizedSignatory.organization == row["organization"]
+    ):
+        return
+    await AuthorizedSignatory.insert(
+        AuthorizedSignatory(
+            organization=row["organization"],
+            name=row["signatory_name"],
+            title=row["signatory_title"],
+            email=row["signatory_email"],
+            source=SignatorySource.ADDED_BY_REQUESTER,
+            created_at=actor.now,
+        )
+    )
 
 
 # --- fulfilment (REQ-7) --------------------------------------------------------------------
