@@ -18,6 +18,7 @@ from entitle.enums import (
 from entitle.models import (
     Account,
     Application,
+    AuthorizedSignatory,
     Grant,
     Identifier,
     IdentifierAssignment,
@@ -26,6 +27,9 @@ from entitle.models import (
     Organization,
     Privilege,
     PrivilegeAvailability,
+    Request,
+    RequestEvent,
+    RequestPasscode,
     Role,
     RoleAssignment,
     RoleGrant,
@@ -33,6 +37,8 @@ from entitle.models import (
     RoleTemplateGrant,
     SecurityAnswer,
 )
+from entitle.services import requests as request_service
+from entitle.services import tokens
 from entitle.services.crypto import DataCipher
 from entitle.services.passwords import Passwords
 from entitle.services.security_questions import normalize
@@ -413,6 +419,15 @@ INDIVIDUALS = [
 DEMO_ANSWERS = {"FIRST_PET": "Rex", "BIRTH_CITY": "Springfield", "FIRST_SCHOOL": "Lincoln"}
 # The demo admins' authenticator secret (base32), documented in the README.
 DEMO_TOTP_SECRET = "ENTITLEDEMOADMINTOTPSECRETFORALL"
+# REQ-4: the passcode of the demo request waiting for its signatory (Beta Capital's CCO).
+DEMO_PASSCODE = "DEMO0-PASSC-ODE00-BETA0-00000-00000"
+
+# ORG-5: Beta Capital's signatories; Alpha Securities has none on file, so its requesters
+# add one by hand.
+SIGNATORIES = [
+    ("100002", "Bianca Bond", "Chief Compliance Officer", "cco@beta.example", "FORM_BD_SCHEDULE_A"),
+    ("100002", "Boris Board", "Director", None, "CONTACT_SYSTEM"),
+]
 
 
 async def is_empty() -> bool:
@@ -576,6 +591,8 @@ async def seed_demo(
                 ]
             )
 
+        await _seed_requests(orgs, accounts, now)
+
 
 def _account(
     spec: DemoAccount,
@@ -649,3 +666,96 @@ async def _signed_in_before(
 
 async def _insert(row) -> int:
     return (await type(row).insert(row).returning(type(row).id))[0]["id"]
+
+
+async def _seed_requests(orgs: dict[str, int], accounts: dict[str, int], now: datetime) -> None:
+    """One Beta Capital request in each state that still waits for someone (REQ-3)."""
+    signatories = {}
+    for number, name, title, email, source in SIGNATORIES:
+        signatories[name] = await _insert(
+            AuthorizedSignatory(
+                organization=orgs[number],
+                name=name,
+                title=title,
+                email=email,
+                source=source,
+                created_at=now - timedelta(days=90),
+            )
+        )
+    bianca = {
+        "signatory": signatories["Bianca Bond"],
+        "signatory_name": "Bianca Bond",
+        "signatory_title": "Chief Compliance Officer",
+        "signatory_email": "cco@beta.example",
+    }
+    beta = orgs["100002"]
+    specs = [
+        # user.beta started replacing the SAA with aa.beta and saved the draft.
+        (
+            "user.beta",
+            "REPLACE_SAA",
+            ["DRAFT"],
+            {"saa_disposition": "CONVERT", "new_saa_account": accounts["aa.beta"], **bianca},
+        ),
+        # saa.beta asked to change their last name; the CCO has the passcode.
+        (
+            "saa.beta",
+            "UPDATE_SAA",
+            ["DRAFT", "PENDING_SIGNATORY"],
+            {"new_last_name": "Beta-Lindqvist", **bianca},
+        ),
+        # aa.beta asked for a new SAA account; the CCO approved, so the operator reviews.
+        (
+            "aa.beta",
+            "REPLACE_SAA",
+            ["DRAFT", "PENDING_SIGNATORY", "PENDING_OPERATOR"],
+            {
+                "saa_disposition": "DELETE",
+                "new_first_name": "Nadia",
+                "new_last_name": "Newhire",
+                "new_email": "nadia.newhire@example.com",
+                "new_phone": "+1 202 555 0150",
+                **bianca,
+            },
+        ),
+    ]
+    for days, (requester, kind, statuses, values) in enumerate(specs, start=1):
+        started = now - timedelta(days=days * 2)
+        sent = len(statuses) > 1
+        request_id = await _insert(
+            Request(
+                request_type=kind,
+                status=statuses[-1],
+                organization=beta,
+                requester=accounts[requester],
+                current_saa=accounts["saa.beta"] if sent else None,
+                created_at=started,
+                updated_at=started + timedelta(hours=len(statuses)),
+                sent_at=started + timedelta(hours=1) if sent else None,
+                **values,
+            )
+        )
+        previous = None
+        for hours, status in enumerate(statuses):
+            await RequestEvent.insert(
+                RequestEvent(
+                    request=request_id,
+                    at=started + timedelta(hours=hours),
+                    from_status=previous,
+                    to_status=status,
+                    actor_label=request_service.SIGNATORY
+                    if status == "PENDING_OPERATOR"
+                    else requester,
+                    actor=None if status == "PENDING_OPERATOR" else accounts[requester],
+                )
+            )
+            previous = status
+        if statuses[-1] == "PENDING_SIGNATORY":
+            await RequestPasscode.insert(
+                RequestPasscode(
+                    request=request_id,
+                    code_hash=tokens.digest(request_service.normalize_passcode(DEMO_PASSCODE)),
+                    created_at=started + timedelta(hours=1),
+                    expires_at=started + request_service.PASSCODE_VALID_FOR,
+                )
+            )

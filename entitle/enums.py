@@ -73,3 +73,46 @@ def org_class_of(org_type: OrgType) -> OrgClass:
     if org_type is OrgType.NON_SECURITIES:
         return OrgClass.OTHER
     return OrgClass.FIRM
+
+
+class SignatorySource(StrEnum):
+    """ORG-5: where an authorized signatory comes from."""
+
+    FORM_BD_SCHEDULE_A = "FORM_BD_SCHEDULE_A"
+    FORM_ADV = "FORM_ADV"
+    FORM_FP = "FORM_FP"
+    CONTACT_SYSTEM = "CONTACT_SYSTEM"
+    ADDED_BY_REQUESTER = "ADDED_BY_REQUESTER"
+
+
+class RequestType(StrEnum):
+    REPLACE_SAA = "REPLACE_SAA"
+    UPDATE_SAA = "UPDATE_SAA"
+    NEW_ORGANIZATION_SAA = "NEW_ORGANIZATION_SAA"
+
+
+class RequestStatus(StrEnum):
+    """REQ-3."""
+
+    DRAFT = "DRAFT"
+    CANCELLED = "CANCELLED"
+    PENDING_SIGNATORY = "PENDING_SIGNATORY"
+    DENIED_BY_SIGNATORY = "DENIED_BY_SIGNATORY"
+    PENDING_OPERATOR = "PENDING_OPERATOR"
+    DENIED_BY_OPERATOR = "DENIED_BY_OPERATOR"
+    APPROVED = "APPROVED"
+
+
+# REQ-10: the Active tab; every other status is Completed.
+ACTIVE_REQUEST_STATUSES = (
+    RequestStatus.DRAFT,
+    RequestStatus.PENDING_SIGNATORY,
+    RequestStatus.PENDING_OPERATOR,
+)
+
+
+class SaaDisposition(StrEnum):
+    """REQ-1: what becomes of the current SAA's account."""
+
+    CONVERT = "CONVERT"
+    DELETE = "DELETE"

@@ -21,11 +21,13 @@ from entitle.enums import AccountKind, AccountStatus, UserType
 from entitle.models import (
     Account,
     AuditEvent,
+    AuthorizedSignatory,
     Identifier,
     IdentifierAssignment,
     Individual,
     IndividualAssociation,
     Organization,
+    Request,
     Role,
     RoleAssignment,
 )
@@ -268,6 +270,42 @@ class IndividualFacts:
     )
 
 
+def _never_in_sql(_viewer: Viewer, values: Sequence[bool]) -> Combinable:
+    """A passcode opens one loaded request, never a list: True selects no row."""
+    return NEVER if values[0] else Request.id.is_not_null()
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFacts:
+    """An SAA request relative to the viewer (REQ-9)."""
+
+    mine: bool  # the viewer is its requester
+    request_type: str
+    # Opened with the signatory's passcode in this request (REQ-4): no account involved.
+    by_passcode: bool
+
+    dimensions: ClassVar[tuple[Dimension, ...]] = (
+        Dimension("mine", BOOL, _equals_viewer(Request.requester, "account_id")),
+        Dimension(
+            "request_type",
+            ("REPLACE_SAA", "UPDATE_SAA", "NEW_ORGANIZATION_SAA"),
+            _in(Request.request_type),
+        ),
+        Dimension("by_passcode", BOOL, _never_in_sql),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SignatoryFacts:
+    own_org: bool  # a signatory of the viewer's organization (ORG-5)
+
+    dimensions: ClassVar[tuple[Dimension, ...]] = (
+        Dimension(
+            "own_org", BOOL, _equals_viewer(AuthorizedSignatory.organization, "organization_id")
+        ),
+    )
+
+
 FACT_CLASSES = (
     OrganizationFacts,
     AccountFacts,
@@ -281,4 +319,6 @@ FACT_CLASSES = (
     RoleFacts,
     RoleTemplateFacts,
     RoleViewFacts,
+    RequestFacts,
+    SignatoryFacts,
 )

@@ -9,6 +9,12 @@ from entitle.models.identifiers import Identifier, IdentifierAssignment
 from entitle.models.individuals import Individual, IndividualAssociation
 from entitle.models.organizations import Organization
 from entitle.models.outbox import OutboxMessage
+from entitle.models.requests import (
+    AuthorizedSignatory,
+    Request,
+    RequestEvent,
+    RequestPasscode,
+)
 from entitle.models.roles import (
     Role,
     RoleAssignment,
@@ -44,6 +50,10 @@ ALL_TABLES = (
     RoleTemplate,
     RoleTemplateGrant,
     RoleView,
+    AuthorizedSignatory,
+    Request,
+    RequestPasscode,
+    RequestEvent,
     AuditEvent,
     OutboxMessage,
 )

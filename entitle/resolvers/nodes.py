@@ -14,6 +14,7 @@ from entitle.resolvers.catalog import application_by_pk, privilege_by_pk
 from entitle.resolvers.identifiers import identifier_by_pk
 from entitle.resolvers.individuals import individual_by_pk
 from entitle.resolvers.organizations import organization_by_pk
+from entitle.resolvers.requests import request_by_pk, signatory_by_pk
 from entitle.resolvers.roles import role_by_pk, role_view_by_pk
 from entitle.schema.node import Node, from_global_id
 
@@ -27,6 +28,8 @@ BY_TYPE: dict[str, Callable[[strawberry.Info, int], Awaitable[Any]]] = {
     "AuditEvent": audit_event_by_pk,
     "Role": role_by_pk,
     "RoleView": role_view_by_pk,
+    "Request": request_by_pk,
+    "AuthorizedSignatory": signatory_by_pk,
 }
 
 

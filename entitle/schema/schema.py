@@ -22,6 +22,7 @@ from entitle.resolvers.credentials import CredentialMutation
 from entitle.resolvers.individuals import IndividualQuery
 from entitle.resolvers.nodes import NodeQuery
 from entitle.resolvers.organizations import OrganizationMutation, OrganizationQuery
+from entitle.resolvers.requests import RequestMutation, RequestQuery
 from entitle.resolvers.roles import RoleMutation, RoleQuery
 from entitle.resolvers.sessions import SessionMutation, SessionQuery
 from entitle.schema.accounts import Account
@@ -46,13 +47,19 @@ class Query(
     IndividualQuery,
     AuditQuery,
     SessionQuery,
+    RequestQuery,
 ):
     pass
 
 
 @strawberry.type
 class Mutation(
-    SessionMutation, CredentialMutation, AccountMutation, OrganizationMutation, RoleMutation
+    SessionMutation,
+    CredentialMutation,
+    AccountMutation,
+    OrganizationMutation,
+    RoleMutation,
+    RequestMutation,
 ):
     pass
 

@@ -144,9 +144,18 @@ async def set_saa(actor: Actor, organization_id: int, account_id: int) -> None:
 
 
 async def _admin_on_everything(actor: Actor, account_id: int, org_type: str) -> list[str]:
+    return await grant_admin_on_everything(
+        account_id, org_type, granted_by=actor.viewer.account_id, now=actor.now
+    )
+
+
+async def grant_admin_on_everything(
+    account_id: int, org_type: str, *, granted_by: int | None, now: datetime
+) -> list[str]:
     """ENT-2, REQ-7: the SAA holds ADMIN on every privilege available to the organization's
     type. Two statements besides the read, however large the catalog; returns the codes
-    granted or raised to ADMIN."""
+    granted or raised to ADMIN. `granted_by` is None when no account decided it (a
+    signatory's approval, REQ-4)."""
     available = await PrivilegeAvailability.select(
         PrivilegeAvailability.privilege.as_alias("id"),
         PrivilegeAvailability.privilege.code.as_alias("code"),
@@ -161,8 +170,8 @@ async def _admin_on_everything(actor: Actor, account_id: int, org_type: str) -> 
         await Grant.update(
             {
                 Grant.level: PrivilegeLevel.ADMIN,
-                Grant.granted_by: actor.viewer.account_id,
-                Grant.granted_at: actor.now,
+                Grant.granted_by: granted_by,
+                Grant.granted_at: now,
             }
         ).where((Grant.account == account_id) & Grant.privilege.is_in([p["id"] for p in raised]))
     if missing:
@@ -172,8 +181,8 @@ async def _admin_on_everything(actor: Actor, account_id: int, org_type: str) -> 
                     account=account_id,
                     privilege=p["id"],
                     level=PrivilegeLevel.ADMIN,
-                    granted_by=actor.viewer.account_id,
-                    granted_at=actor.now,
+                    granted_by=granted_by,
+                    granted_at=now,
                 )
                 for p in missing
             ]
