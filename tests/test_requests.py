@@ -260,7 +260,7 @@ async def test_org_5_anonymous_is_asked_to_sign_in(anonymous):
 # --- REQ-1, REQ-4, REQ-7, REQ-8 ------------------------------------------------------------
 
 
-async def test_req_1_replace_saa_is_fulfilled_on_the_signatorys_approval(
+async def test_req_1_req_8_replace_saa_is_fulfilled_and_everyone_told_at_each_step(
     operator, user_alpha, anonymous
 ):
     request = await replace_with_aa(operator, user_alpha)
