@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import re
 import secrets
@@ -124,6 +125,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await db.open_database()
+        # What is alive now (schema, policy, modules) lives as long as the process: frozen,
+        # the collector no longer walks it, and collections come less often. Measured with
+        # `viewer` at 50 clients on PostgreSQL, two workers: 1,046 -> 1,175 and 785 -> 907
+        # requests/s in two alternating pairs of runs (p99 unchanged).
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(10_000, 50, 100)
         scheduler = None
         if runtime.settings.jobs_interval_seconds > 0:
             scheduler = asyncio.create_task(run_forever(runtime.settings, runtime.clock))
