@@ -1,5 +1,5 @@
 """SAA requests and authorized signatories: reads, the requester's, the signatory's and
-the operator's mutations. Thin: rules live in services/requests.py and requests.polar."""
+the operator's mutations. Thin: rules live in services/requests/ and requests.polar."""
 
 from __future__ import annotations
 
