@@ -1066,3 +1066,43 @@ async def test_req_7_two_signatory_approvals_racing_fulfil_exactly_one(
     loser = passcodes[[codes(p) for p in payloads].index([("CONFLICT", "requestId")])]
     denied = await decide(anonymous, loser, "DENY", reason="The SAA was replaced already")
     assert denied["request"]["status"] == "DENIED_BY_SIGNATORY"
+
+
+async def test_org_4_one_person_is_saa_of_two_organizations_with_two_accounts(
+    operator, saa_beta, anonymous
+):
+    # Alpha's SAA is named to serve Beta as well: a new account of Beta's, not Alpha's one.
+    alpha_saa = (
+        await Account.select(Account.id, Account.first_name, Account.last_name, Account.email)
+        .where(Account.user_id == "saa.alpha")
+        .first()
+    )
+    signatory = await add_signatory(operator, BETA, "Bea Signer", "bea@beta.example")
+    request = await sent(
+        saa_beta,
+        type="REPLACE_SAA",
+        saaDisposition="CONVERT",
+        signatoryId=signatory,
+        newFirstName=alpha_saa["first_name"],
+        newLastName=alpha_saa["last_name"],
+        newEmail=alpha_saa["email"],
+        newPhone="+1 202 555 0100",
+    )
+    assert (await decide(anonymous, await passcode_for("bea@beta.example")))["errors"] == []
+    reviewed = await mutate(operator, "requestReview", requestId=request["id"], decision="APPROVE")
+    assert reviewed["errors"] == []
+    assert await serving_saas(ALPHA) == ["saa.alpha"]
+    (beta_saa,) = await serving_saas(BETA)
+    assert beta_saa != "saa.alpha"  # a user ID of its own ...
+    account = (
+        await Account.select(Account.id, Account.email, Account.password_hash)
+        .where(Account.user_id == beta_saa)
+        .first()
+    )
+    assert account["id"] != alpha_saa["id"] and account["email"] == alpha_saa["email"]
+    assert account["password_hash"] is None  # ... and a password of its own, set by its link
+    links = await OutboxMessage.select(OutboxMessage.kind).where(
+        (OutboxMessage.to_address == alpha_saa["email"])
+        & (OutboxMessage.kind == "account.activated.password_link")
+    )
+    assert len(links) == 1
