@@ -628,6 +628,12 @@ async def test_org_6_without_an_saa_nobody_of_the_organization_signs_in(anonymou
     assert (await user.execute(VIEWER)).ok()["viewer"] is None
     refused = await login(anonymous, "aa.beta", deviceToken=persona_device("aa.beta"))
     assert codes(refused) == ["FORBIDDEN"] and refused["token"] is None
+    (event,) = (
+        await AuditEvent.select(AuditEvent.actor_label, AuditEvent.after)
+        .where(AuditEvent.action == "session.login_refused")
+        .output(load_json=True)
+    )
+    assert event == {"actor_label": "aa.beta", "after": {"reason": "ORGANIZATION_WITHOUT_SAA"}}
     # ... though a wrong password learns nothing more than it would anywhere.
     assert codes(await login(anonymous, "aa.beta", "wrong")) == ["INVALID_CREDENTIALS"]
     # Other organizations are not affected.

@@ -62,7 +62,7 @@ async def set_password(attempt: sign_in.Attempt, token: str, password: str) -> i
     ):
         raise Invalid("This account may not set a password.", "token")
     new = password_rules.check(password, user_id=row["user_id"])
-    password_hash = attempt.runtime.passwords.hash(new)
+    password_hash = await attempt.runtime.passwords.hash_off_loop(new)
     account = {
         "id": row["account_id"],
         "user_id": row["user_id"],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -26,6 +28,14 @@ class Passwords:
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)
+
+    # argon2 spends tens of milliseconds of CPU by design and releases the GIL while it
+    # does: in a thread, one sign-in does not stall every other request on the event loop.
+    async def hash_off_loop(self, password: str) -> str:
+        return await asyncio.to_thread(self.hash, password)
+
+    async def verify_off_loop(self, password_hash: str | None, password: str) -> bool:
+        return await asyncio.to_thread(self.verify, password_hash, password)
 
     def verify(self, password_hash: str | None, password: str) -> bool:
         if len(password) > MAX_PASSWORD_LENGTH:

@@ -156,7 +156,7 @@ async def login(
         raise _password_lockout()
 
     # Verified even when there is no account, so every answer costs the same time.
-    right = len(password) <= MAX_PASSWORD_LENGTH and passwords.verify(
+    right = len(password) <= MAX_PASSWORD_LENGTH and await passwords.verify_off_loop(
         account["password_hash"] if account else None, password
     )
     if account and account["status"] == AccountStatus.SECURITY_QUESTION_LOCKOUT:
@@ -172,7 +172,14 @@ async def login(
     if account["status"] != AccountStatus.ACTIVE:
         await _refused(attempt, typed, account, account["status"])
         raise _invalid_credentials()
-    await _refuse_organization_without_saa(account)
+    if await organizations.sign_in_blocked(account["organization"]):
+        await _refused(attempt, typed, account, "ORGANIZATION_WITHOUT_SAA")
+        # ORG-6: told only after the right password, so it reveals nothing to a guesser.
+        raise Forbidden(
+            "Your organization has no Super Account Administrator; sign-in is closed until "
+            "the operator sets one (ORG-6).",
+            None,
+        )
 
     async with write_transaction():
         await attempts.record(
@@ -278,16 +285,6 @@ async def _lift_expired_lockout(attempt: Attempt, account: dict) -> dict:
         )
         await _audit(attempt, "account.unlocked", account, by="expiry")
     return await _account(account["id"])
-
-
-async def _refuse_organization_without_saa(account: dict) -> None:
-    """ORG-6: told only after the right password, so it reveals nothing to a guesser."""
-    if await organizations.sign_in_blocked(account["organization"]):
-        raise Forbidden(
-            "Your organization has no Super Account Administrator; sign-in is closed until "
-            "the operator sets one (ORG-6).",
-            None,
-        )
 
 
 async def _device(device_token: str | None, *, now: datetime) -> tuple[int, str | None]:
@@ -474,7 +471,7 @@ async def set_security_questions(
     """AUTH-3: three different questions from the list; answers are not judged, only kept
     as hashes of their normalized form."""
     session, account = await _pending(attempt, token, Stage.SET_SECURITY_QUESTIONS)
-    rows = _answer_rows(attempt, account["id"], answers)
+    rows = await _answer_rows(attempt, account["id"], answers)
     async with write_transaction():
         await SecurityAnswer.delete().where(SecurityAnswer.account == account["id"])
         await SecurityAnswer.insert(*rows)
@@ -484,7 +481,7 @@ async def set_security_questions(
         return await _advance(attempt, account, session["id"])
 
 
-def _answer_rows(attempt: Attempt, account_id: int, answers: list[tuple[str, str]]) -> list:
+async def _answer_rows(attempt: Attempt, account_id: int, answers: list[tuple[str, str]]) -> list:
     if len(answers) != security_questions.QUESTIONS_PER_ACCOUNT:
         raise Invalid("Choose exactly three security questions.", "answers")
     questions = [q for q, _ in answers]
@@ -505,7 +502,7 @@ def _answer_rows(attempt: Attempt, account_id: int, answers: list[tuple[str, str
                 account=account_id,
                 position=position,
                 question=question,
-                answer_hash=attempt.runtime.passwords.hash(normalized),
+                answer_hash=await attempt.runtime.passwords.hash_off_loop(normalized),
                 created_at=attempt.now,
             )
         )
@@ -535,7 +532,7 @@ async def check_answer(attempt: Attempt, account: dict, question: str, answer: s
     )
     right = len(
         answer
-    ) <= security_questions.MAX_ANSWER_LENGTH and attempt.runtime.passwords.verify(
+    ) <= security_questions.MAX_ANSWER_LENGTH and await attempt.runtime.passwords.verify_off_loop(
         row["answer_hash"] if row else None, security_questions.normalize(answer)
     )
     async with write_transaction():
