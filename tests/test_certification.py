@@ -9,11 +9,11 @@ from datetime import timedelta
 
 import pytest
 
-from entitle.models import AuditEvent, Certification, OutboxMessage
+from entitle.models import AuditEvent, Certification, OutboxMessage, Role
 from entitle.schema.node import to_global_id
 from tests.conftest import START
 from tests.factories import organization_id
-from tests.mutations import codes
+from tests.mutations import NEW_PERSON, account_gid, codes, privilege_gid
 from tests.state import unchanged
 
 DUE = START + timedelta(days=40)
@@ -171,3 +171,77 @@ async def test_cert_3_a_certification_is_immutable(operator, saa_alpha, table_ch
             await Certification.update({Certification.terms_accepted: True}, force=True)
         else:
             await Certification.delete(force=True)
+
+
+def _errors_only(name: str) -> str:
+    input_type = f"{name[0].upper()}{name[1:]}Input"
+    return f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ {ERRORS} }} }}"
+
+
+async def _role_gid(name: str) -> str:
+    org = await organization_id("100001")
+    row = await Role.select(Role.id).where((Role.name == name) & (Role.organization == org)).first()
+    return to_global_id("Role", row["id"])
+
+
+async def _blocked_mutations() -> list[tuple[str, dict]]:
+    """CERT-4's list, each with an input that succeeds once the organization certifies."""
+    user = await account_gid("user.alpha")
+    readers = await _role_gid("Report Readers")
+    registration = await _role_gid("Registration Admins")
+    rpt_view = await privilege_gid("RPT_VIEW")
+    return [
+        ("accountCreate", dict(NEW_PERSON)),
+        ("accountUpdate", {"accountId": user, "title": "Analyst"}),
+        (
+            "accountEntitlementsUpdate",
+            {"accountId": user, "grant": [{"privilegeId": rpt_view, "level": "USER"}]},
+        ),
+        (
+            "accountEntitlementsImport",
+            {"accountId": user, "sourceAccountId": await account_gid("user2.alpha")},
+        ),
+        ("roleCreate", {"name": "Auditors", "grant": []}),
+        ("roleUpdate", {"roleId": readers, "description": "Reads reports."}),
+        ("roleAssign", {"roleId": registration, "accountIds": [user]}),
+        ("roleUnassign", {"roleId": readers, "accountIds": [user]}),
+        ("roleDelete", {"roleId": registration, "reason": "No longer used."}),
+    ]
+
+
+async def test_cert_4_a_whole_period_past_due_then_certified(operator, anonymous, clock):
+    org = await alpha()
+    await open_period(operator, due_at=START + timedelta(hours=1))
+    # Beta certifies in time.
+    beta_org = to_global_id("Organization", await organization_id("100002"))
+    assert (await certify(await anonymous.login("saa.beta"), beta_org))["errors"] == []
+    clock.advance(hours=2)
+    saa = await anonymous.login("saa.alpha")
+    aa = await anonymous.login("aa.alpha")
+    assert (await status(saa, org))["status"] == "PAST_DUE"
+    assert (await saa.execute(DUE_BANNER)).ok()["certificationDue"]["status"] == "PAST_DUE"
+    blocked = await _blocked_mutations()
+    async with unchanged(ignore={"account_session"}):
+        for client in (saa, aa):
+            for name, input in blocked:
+                response = await client.execute(_errors_only(name), {"input": input})
+                assert codes(response.ok()[name]) == [("CERTIFICATION_PAST_DUE", None)], name
+    # An organization that certified in time is not held back.
+    beta = await anonymous.login("saa.beta")
+    created = await beta.execute(_errors_only("roleCreate"), {"input": {"name": "Auditors"}})
+    assert created.ok()["roleCreate"]["errors"] == []
+    # Disabling and deleting accounts stay allowed.
+    target = await account_gid("user2.alpha")
+    disable = await aa.execute(_errors_only("accountDisable"), {"input": {"accountId": target}})
+    assert disable.ok()["accountDisable"]["errors"] == []
+    delete = await saa.execute(
+        _errors_only("accountDelete"), {"input": {"accountId": target, "reason": "Left."}}
+    )
+    assert delete.ok()["accountDelete"]["errors"] == []
+    # Certifying lifts every restriction at once.
+    assert (await certify(saa, org))["certification"]["status"] == "CERTIFIED"
+    for name, input in blocked:
+        if name == "accountEntitlementsImport":
+            continue  # its source was deleted above
+        response = await saa.execute(_errors_only(name), {"input": input})
+        assert "CERTIFICATION_PAST_DUE" not in {c for c, _ in codes(response.ok()[name])}, name
