@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from entitle.jobs import runner
 from entitle.models import AuditEvent, Certification, OutboxMessage, Role
 from entitle.schema.node import to_global_id
 from tests.conftest import START
@@ -245,3 +246,42 @@ async def test_cert_4_a_whole_period_past_due_then_certified(operator, anonymous
             continue  # its source was deleted above
         response = await saa.execute(_errors_only(name), {"input": input})
         assert "CERTIFICATION_PAST_DUE" not in {c for c, _ in codes(response.ok()[name])}, name
+
+
+async def _notices(kind: str) -> list[str]:
+    rows = await OutboxMessage.select(OutboxMessage.to_address).where(
+        OutboxMessage.kind == f"certification_{kind.lower()}"
+    )
+    return sorted(r["to_address"] for r in rows)
+
+
+async def test_cert_1_the_job_reminds_then_notifies_past_due_each_once(
+    operator, anonymous, fresh, clock, sql_statements
+):
+    await open_period(operator)  # due in 40 days
+    beta_org = to_global_id("Organization", await organization_id("100002"))
+
+    async def run() -> int:
+        return (await runner.run_once(fresh.settings, clock, "certification"))[
+            "certification"
+        ].notified
+
+    assert await run() == 0
+    clock.advance(days=11)  # 29 days left
+    first = await run()
+    reminded = await _notices("DAYS_30")
+    assert reminded == [f"saa.{o}@example.com" for o in ("alpha", "beta", "gamma")]
+    assert first == 3
+    assert await run() == 0  # each reminder once
+    clock.advance(days=17)  # 12 days left
+    assert await run() == first
+    # Beta certifies; the past-due notice goes to the others only.
+    assert (await certify(await anonymous.login("saa.beta"), beta_org))["errors"] == []
+    clock.advance(days=13)
+    with sql_statements() as stats:
+        past_due = await run()
+    assert past_due == 2
+    assert stats.statements <= 5  # whatever the number of organizations
+    assert await run() == 0
+    assert await _notices("PAST_DUE") == ["saa.alpha@example.com", "saa.gamma@example.com"]
+    assert len(await _notices("DAYS_14")) == 3

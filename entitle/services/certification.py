@@ -10,13 +10,19 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from entitle.authz.facts import CertificationPeriodFacts, OrganizationFacts
 from entitle.db import UNIQUE_VIOLATIONS, write_transaction
 from entitle.enums import AccountStatus, CertificationStatus, PrivilegeLevel, UserType
-from entitle.models import Account, Certification, CertificationPeriod, Organization
+from entitle.models import (
+    Account,
+    Certification,
+    CertificationNotice,
+    CertificationPeriod,
+    Organization,
+)
 from entitle.services import outbox
 from entitle.services.actor import Actor
 from entitle.services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -97,9 +103,7 @@ def _placeholders(n: int) -> str:
 # CERT-1: an organization must certify when it has an account besides its SAA (deleted ones
 # do not count), or when any of its accounts holds a CAT privilege, directly or through an
 # active role.
-_REQUIRED = f"""
-SELECT o.id FROM organization o
-WHERE o.id IN ({{ids}}) AND (
+_REQUIRED_CONDITION = f"""(
   (SELECT count(*) FROM account a
    WHERE a.organization = o.id AND a.status <> '{AccountStatus.DELETED}') > 1
   OR EXISTS (
@@ -118,8 +122,8 @@ WHERE o.id IN ({{ids}}) AND (
     JOIN application ap ON ap.id = p.application
     WHERE a.organization = o.id AND a.status <> '{AccountStatus.DELETED}'
       AND ap.code = '{CAT_APPLICATION}')
-)
-"""
+)"""
+_REQUIRED = f"SELECT o.id FROM organization o WHERE o.id IN ({{ids}}) AND {_REQUIRED_CONDITION}"
 
 
 async def required_among(organization_ids: Collection[int]) -> set[int]:
@@ -321,3 +325,79 @@ async def certify(actor: Actor, organization_id: int, accept_terms: bool) -> int
             f"{org['name']} has already certified for {period['year']}.", "organizationId"
         ) from error
     return row["id"]
+
+
+# --- reminders and past-due notices (the certification job) -----------------------------------
+
+REMINDER_DAYS = (7, 14, 30)  # **decision**: reminders 30, 14 and 7 days before the due date
+
+_TO_NOTIFY = f"""
+SELECT o.id AS organization, o.name AS name, a.email AS email, a.first_name AS first_name
+FROM organization o
+JOIN account a ON a.organization = o.id AND a.user_type = 'SAA' AND a.status <> 'DELETED'
+WHERE {_REQUIRED_CONDITION}
+  AND NOT EXISTS (SELECT 1 FROM certification c WHERE c.organization = o.id AND c.period = {{}})
+  AND NOT EXISTS (SELECT 1 FROM certification_notice n
+                  WHERE n.organization = o.id AND n.period = {{}} AND n.kind = {{}})
+"""
+
+
+def notice_due(period: dict[str, Any], now: datetime) -> str | None:
+    """The one notice due now: past due, or the nearest reminder threshold crossed. A
+    threshold missed while the job was not running is not sent late on top of a later one."""
+    if now > period["due_at"]:
+        return "PAST_DUE"
+    left = period["due_at"] - now
+    for days in REMINDER_DAYS:
+        if left <= timedelta(days=days):
+            return f"DAYS_{days}"
+    return None
+
+
+async def send_notices(now: datetime) -> int:
+    """Email the SAA of every required, uncertified organization the notice due now, each
+    (period, organization, kind) once. Four statements whatever the number of organizations."""
+    period = await current_period(now)
+    if period is None:
+        return 0
+    kind = notice_due(period, now)
+    if kind is None:
+        return 0
+    async with write_transaction():
+        rows = await Organization.raw(_TO_NOTIFY, period["id"], period["id"], kind)
+        if not rows:
+            return 0
+        await CertificationNotice.insert(
+            *[
+                CertificationNotice(
+                    period=period["id"], organization=r["organization"], kind=kind, sent_at=now
+                )
+                for r in rows
+            ]
+        )
+        due = f"{period['due_at']:%Y-%m-%d}"
+        if kind == "PAST_DUE":
+            subject = "User accounts certification {year} is past due: {name}"
+            body = (
+                "Hello {first},\n\n{name} has not certified its user accounts for {year}, "
+                "due {due}. Until you certify, accounts, entitlements and roles cannot be "
+                "changed (CERT-4), and the operator may suspend its accounts.\n"
+            )
+        else:
+            subject = "Reminder: user accounts certification {year} due {due}: {name}"
+            body = "Hello {first},\n\n{name} must certify its user accounts by {due}.\n"
+        await outbox.enqueue_many(
+            [
+                (
+                    r["email"],
+                    subject.format(year=period["year"], due=due, name=r["name"]),
+                    body.format(
+                        first=r["first_name"], year=period["year"], due=due, name=r["name"]
+                    ),
+                )
+                for r in rows
+            ],
+            kind=f"certification_{kind.lower()}",
+            now=now,
+        )
+    return len(rows)
