@@ -10,7 +10,15 @@ from datetime import timedelta
 import pytest
 
 from entitle.jobs import runner
-from entitle.models import AuditEvent, Certification, OutboxMessage, Role
+from entitle.models import (
+    Account,
+    AuditEvent,
+    Certification,
+    Grant,
+    OutboxMessage,
+    Privilege,
+    Role,
+)
 from entitle.schema.node import to_global_id
 from tests.conftest import START
 from tests.factories import organization_id
@@ -285,3 +293,25 @@ async def test_cert_1_the_job_reminds_then_notifies_past_due_each_once(
     assert await run() == 0
     assert await _notices("PAST_DUE") == ["saa.alpha@example.com", "saa.gamma@example.com"]
     assert len(await _notices("DAYS_14")) == 3
+
+
+async def test_cert_1_an_organization_of_its_saa_alone_may_certify_unless_it_holds_cat(
+    operator, saa_gamma
+):
+    gamma = to_global_id("Organization", await organization_id("900001"))
+    await Account.update({Account.status: "DELETED"}).where(Account.user_id == "user.gamma")
+    await open_period(operator)
+    assert (await status(saa_gamma, gamma))["status"] == "NOT_REQUIRED"
+    assert (await saa_gamma.execute(DUE_BANNER)).ok()["certificationDue"] is None
+    # A CAT privilege held by any account makes it required.
+    saa = await Account.select(Account.id).where(Account.user_id == "saa.gamma").first()
+    cat = await Privilege.select(Privilege.id).where(Privilege.code == "CAT_REPORTER").first()
+    await Grant.insert(
+        Grant(account=saa["id"], privilege=cat["id"], level="USER", granted_at=START)
+    )
+    standing = await status(saa_gamma, gamma)
+    assert standing["status"] == "OPEN" and standing["required"] is True
+    await Grant.delete().where(Grant.privilege == cat["id"])
+    # CERT-1 "may": certifying voluntarily is allowed.
+    payload = await certify(saa_gamma, gamma)
+    assert payload["errors"] == [] and payload["certification"]["status"] == "CERTIFIED"
