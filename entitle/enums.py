@@ -116,3 +116,12 @@ class SaaDisposition(StrEnum):
 
     CONVERT = "CONVERT"
     DELETE = "DELETE"
+
+
+class CertificationStatus(StrEnum):
+    """CERT-1, CERT-4: where an organization stands in the current certification period."""
+
+    NOT_REQUIRED = "NOT_REQUIRED"
+    OPEN = "OPEN"
+    CERTIFIED = "CERTIFIED"
+    PAST_DUE = "PAST_DUE"

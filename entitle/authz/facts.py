@@ -306,6 +306,13 @@ class SignatoryFacts:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class CertificationPeriodFacts:
+    """A certification period (CERT-1): program-wide, so nothing relative to the viewer."""
+
+    dimensions: ClassVar[tuple[Dimension, ...]] = ()
+
+
 FACT_CLASSES = (
     OrganizationFacts,
     AccountFacts,
@@ -321,4 +328,5 @@ FACT_CLASSES = (
     RoleViewFacts,
     RequestFacts,
     SignatoryFacts,
+    CertificationPeriodFacts,
 )

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from entitle.clock import Clock
-from entitle.jobs import dormancy, drafts, lockouts, requests
+from entitle.jobs import certification, dormancy, drafts, lockouts, requests
 from entitle.jobs.locks import exclusive
 from entitle.services import outbox
 from entitle.settings import Settings
@@ -29,6 +29,7 @@ JOBS: dict[str, Job] = {
     "dormancy": dormancy.run,
     "lockouts": lockouts.run,
     "requests": requests.run,
+    "certification": certification.run,
     "outbox": _deliver,
 }
 

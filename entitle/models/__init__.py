@@ -3,6 +3,11 @@
 from entitle.models.accounts import Account
 from entitle.models.audit import AuditEvent
 from entitle.models.catalog import Application, Privilege, PrivilegeAvailability
+from entitle.models.certification import (
+    Certification,
+    CertificationNotice,
+    CertificationPeriod,
+)
 from entitle.models.credentials import Device, DeviceAccount, SecurityAnswer, SignInAttempt
 from entitle.models.grants import Grant
 from entitle.models.identifiers import Identifier, IdentifierAssignment
@@ -54,6 +59,9 @@ ALL_TABLES = (
     Request,
     RequestPasscode,
     RequestEvent,
+    CertificationPeriod,
+    Certification,
+    CertificationNotice,
     AuditEvent,
     OutboxMessage,
 )

@@ -35,6 +35,7 @@ from entitle.models import (
 )
 from entitle.models.accounts import READ_COLUMNS as ACCOUNT_READ_COLUMNS
 from entitle.resolvers.batching import BatchScheduler, ScheduledLoader
+from entitle.services import certification
 from entitle.services.organizations import serving_saa
 
 Row = dict[str, Any]
@@ -117,6 +118,16 @@ class ServingSaaLoader(ScheduledLoader):
         return [key in serving for key in keys]
 
 
+class CertificationStandingLoader(ScheduledLoader):
+    """Each organization's standing in the current certification period (CERT-1), keyed
+    by (organization, now): three statements for a whole page of organizations."""
+
+    async def load_batch(
+        self, keys: Sequence[tuple[int, Any]]
+    ) -> list[certification.Standing | None]:
+        return await certification.standings([k[0] for k in keys], keys[0][1])
+
+
 class Columns:
     """The column lists of the loaders, built once per process: piccolo builds a joined
     column by deep-copying its foreign key, which cost 7 ms per request when every
@@ -177,6 +188,10 @@ class Loaders:
     @cached_property
     def serving_saa_by_organization(self) -> ServingSaaLoader:
         return ServingSaaLoader(self.scheduler)
+
+    @cached_property
+    def certification_standing_by_organization(self) -> CertificationStandingLoader:
+        return CertificationStandingLoader(self.scheduler)
 
     @cached_property
     def account_by_id(self) -> RowByIdLoader:

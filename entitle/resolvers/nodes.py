@@ -11,6 +11,7 @@ from entitle.authz.guards import SIGNED_IN, field
 from entitle.resolvers.accounts import account_by_pk
 from entitle.resolvers.audit import audit_event_by_pk
 from entitle.resolvers.catalog import application_by_pk, privilege_by_pk
+from entitle.resolvers.certification import certification_period_by_pk
 from entitle.resolvers.identifiers import identifier_by_pk
 from entitle.resolvers.individuals import individual_by_pk
 from entitle.resolvers.organizations import organization_by_pk
@@ -30,6 +31,7 @@ BY_TYPE: dict[str, Callable[[strawberry.Info, int], Awaitable[Any]]] = {
     "RoleView": role_view_by_pk,
     "Request": request_by_pk,
     "AuthorizedSignatory": signatory_by_pk,
+    "CertificationPeriod": certification_period_by_pk,
 }
 
 

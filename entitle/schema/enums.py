@@ -11,3 +11,7 @@ AccountStatus = strawberry.enum(enums.AccountStatus, description="ACC-4: account
 UserType = strawberry.enum(enums.UserType, description="ACC-4: SAA, AA or USER.")
 PrivilegeLevel = strawberry.enum(enums.PrivilegeLevel, description="The level of a grant.")
 IdentifierKind = strawberry.enum(enums.IdentifierKind, description="ENT-5: identifier kinds.")
+CertificationStatus = strawberry.enum(
+    enums.CertificationStatus,
+    description="CERT-1, CERT-4: an organization's place in the current certification period.",
+)

@@ -23,6 +23,7 @@ class ErrorCode(Enum):
     SECURITY_QUESTION_LOCKOUT = "SECURITY_QUESTION_LOCKOUT"
     EXPIRED = "EXPIRED"
     ALREADY_USED = "ALREADY_USED"
+    CERTIFICATION_PAST_DUE = "CERTIFICATION_PAST_DUE"
 
 
 @strawberry.type(description="A business failure: nothing was changed.")

@@ -15,10 +15,14 @@ from entitle.schema.pagination import Connection
 
 if TYPE_CHECKING:
     from entitle.schema.accounts import Account, AccountFilter
+    from entitle.schema.certification import OrganizationCertification
     from entitle.schema.identifiers import Identifier
 
 AccountT = Annotated["Account", strawberry.lazy("entitle.schema.accounts")]
 AccountFilterT = Annotated["AccountFilter", strawberry.lazy("entitle.schema.accounts")]
+OrganizationCertificationT = Annotated[
+    "OrganizationCertification", strawberry.lazy("entitle.schema.certification")
+]
 IdentifierT = Annotated["Identifier", strawberry.lazy("entitle.schema.identifiers")]
 
 
@@ -70,6 +74,21 @@ class Organization(Node):
             return None
         since = self.saa_vacated_at or self.created_at
         return (info.context.runtime.clock.now() - since).days
+
+    @requires(
+        "read_certification",
+        description="CERT-1, CERT-4 (its SAA and AAs, the operator): where it stands in the "
+        "current certification period; null before any period has started.",
+    )
+    async def certification(self, info: strawberry.Info) -> OrganizationCertificationT | None:
+        from entitle.schema.certification import OrganizationCertification
+
+        now = info.context.runtime.clock.now()
+        loader = info.context.loaders.certification_standing_by_organization
+        standing = await loader.load((self.pk, now))
+        if standing is None:
+            return None
+        return OrganizationCertification.from_standing(self.pk, standing, now)
 
     @field(description="Accounts of this organization the viewer may see (ACC-8).")
     async def accounts(

@@ -18,6 +18,7 @@ from entitle.authz.guards import guard_resolvers
 from entitle.resolvers.accounts import AccountMutation, AccountQuery
 from entitle.resolvers.audit import AuditQuery
 from entitle.resolvers.catalog import CatalogQuery
+from entitle.resolvers.certification import CertificationMutation, CertificationQuery
 from entitle.resolvers.credentials import CredentialMutation
 from entitle.resolvers.individuals import IndividualQuery
 from entitle.resolvers.nodes import NodeQuery
@@ -28,6 +29,7 @@ from entitle.resolvers.sessions import SessionMutation, SessionQuery
 from entitle.schema.accounts import Account
 from entitle.schema.audit import AuditEvent
 from entitle.schema.catalog import Application, Privilege
+from entitle.schema.certification import CertificationPeriod
 from entitle.schema.identifiers import Identifier
 from entitle.schema.individuals import Individual
 from entitle.schema.limits import AliasLimit, DepthLimit, RefuseNulCharacters
@@ -48,6 +50,7 @@ class Query(
     AuditQuery,
     SessionQuery,
     RequestQuery,
+    CertificationQuery,
 ):
     pass
 
@@ -60,6 +63,7 @@ class Mutation(
     OrganizationMutation,
     RoleMutation,
     RequestMutation,
+    CertificationMutation,
 ):
     pass
 
@@ -97,6 +101,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             Role,
             RoleTemplate,
             RoleView,
+            CertificationPeriod,
         ],
         extensions=[
             RefuseNulCharacters,

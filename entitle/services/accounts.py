@@ -14,7 +14,7 @@ from entitle.db import UNIQUE_VIOLATIONS, write_transaction
 from entitle.enums import AccountKind, AccountStatus, OrgClass, UserType
 from entitle.models import Account, Grant, Organization, Session
 from entitle.models.accounts import READ_COLUMNS
-from entitle.services import organizations, outbox, tokens, validation
+from entitle.services import certification, organizations, outbox, tokens, validation
 from entitle.services.actor import Actor
 from entitle.services.errors import Conflict, Forbidden, Invalid, NotFound
 from entitle.settings import Settings
@@ -131,6 +131,7 @@ class NewAccount(AccountDetails):
 
 async def create_account(actor: Actor, new: NewAccount) -> int:
     """ACC-1, ACC-2, ACC-9: a DRAFT account in an organization the actor may create in."""
+    await certification.check_not_past_due(actor)  # CERT-4
     organization_id = new.organization_id or actor.viewer.organization_id
     machine = new.kind is not AccountKind.HUMAN
     given = {f.name for f in fields(AccountDetails)}
@@ -249,6 +250,7 @@ async def activate_draft(row: dict, settings: Settings, *, now: datetime) -> Non
 
 async def update(actor: Actor, account_id: int, details: AccountDetails, given: set[str]) -> None:
     """ACC-5: contact fields alone need `update_contact`; names and email need `update`."""
+    await certification.check_not_past_due(actor)  # CERT-4
     if not given:
         raise Invalid("Nothing to change.", None)
     values = _clean(details, given)

@@ -16,7 +16,7 @@ from entitle.models import (
     Privilege,
     PrivilegeAvailability,
 )
-from entitle.services import grant_sets, user_types
+from entitle.services import certification, grant_sets, user_types
 from entitle.services.accounts import load_for
 from entitle.services.actor import Actor
 from entitle.services.errors import ConfirmationRequired, Forbidden, Invalid, NotFound
@@ -277,6 +277,7 @@ async def _write(actor, state, before, after, to_assign, to_unassign) -> None:
 
 async def update(actor: Actor, account_id: int, change: EntitlementChange) -> None:
     """Grant, re-level and revoke privileges and (un)assign identifiers, all or nothing."""
+    await certification.check_not_past_due(actor)  # CERT-4
     if change.is_empty():
         raise Invalid("Nothing to change.", None)
     async with write_transaction():
@@ -302,6 +303,7 @@ async def import_from(
     acknowledge_sensitive: bool,
 ) -> None:
     """ENT-6: copy a chosen subset of another same-organization account's entitlements."""
+    await certification.check_not_past_due(actor)  # CERT-4
     async with write_transaction():
         account = await load_for(actor, account_id, "manage_entitlements")
         source = await load_for(actor, source_id, "read", field="sourceAccountId")

@@ -22,7 +22,7 @@ from entitle.models import (
     RoleTemplateGrant,
     RoleView,
 )
-from entitle.services import grant_sets, outbox, user_types, validation
+from entitle.services import certification, grant_sets, outbox, user_types, validation
 from entitle.services.accounts import load_all_for
 from entitle.services.actor import Actor
 from entitle.services.errors import ConfirmationRequired, Conflict, Forbidden, Invalid, NotFound
@@ -157,6 +157,7 @@ def _record(codes: dict[int, str], grants: dict[int, str]) -> dict[str, str]:
 
 async def create(actor: Actor, name: str, description: str | None, ask: RoleGrants) -> int:
     """ROLE-1, ROLE-4: a role of the viewer's organization, from scratch or a template."""
+    await certification.check_not_past_due(actor)  # CERT-4
     name = validation.text(name, "name", required=True, max_length=50)
     description = validation.text(description, "description", required=False, max_length=250)
     organization_id = actor.viewer.organization_id
@@ -230,6 +231,7 @@ async def update(
     change_description: bool,
 ) -> None:
     """ROLE-1, ROLE-8: description and grants; every holder's entitlements follow at once."""
+    await certification.check_not_past_due(actor)  # CERT-4
     if change_description:
         description = validation.text(description, "description", required=False, max_length=250)
     async with write_transaction():
@@ -261,6 +263,7 @@ async def update(
 
 async def delete(actor: Actor, role_id: int, reason: str | None) -> None:
     """ROLE-9: only a role nobody holds, with a reason; it stays listable as DELETED."""
+    await certification.check_not_past_due(actor)  # CERT-4
     reason = validation.text(reason, "reason", required=True, max_length=500)
     async with write_transaction():
         role, _ = await load_role(actor, role_id, "delete")
@@ -295,6 +298,7 @@ async def assign(
     acknowledge_sensitive: bool,
 ) -> None:
     """ROLE-3, ROLE-6, ROLE-7, ENT-3: (role, account) pairs to assign and unassign."""
+    await certification.check_not_past_due(actor)  # CERT-4
     if not add and not remove:
         raise Invalid("Nothing to change.", None)
     async with write_transaction():

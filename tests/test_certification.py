@@ -1,0 +1,317 @@
+"""Yearly user accounts certification through the GraphQL endpoint: periods and statuses
+(CERT-1), the SAA's certification (CERT-3) and what a past-due organization may not do
+(CERT-4)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from entitle.jobs import runner
+from entitle.models import (
+    Account,
+    AuditEvent,
+    Certification,
+    Grant,
+    OutboxMessage,
+    Privilege,
+    Role,
+)
+from entitle.schema.node import to_global_id
+from tests.conftest import START
+from tests.factories import organization_id
+from tests.mutations import NEW_PERSON, account_gid, codes, privilege_gid
+from tests.state import unchanged
+
+DUE = START + timedelta(days=40)
+ERRORS = "errors { code message field }"
+OPEN = f"""
+mutation($input: CertificationPeriodOpenInput!) {{
+  certificationPeriodOpen(input: $input) {{
+    certificationPeriod {{ id year startsAt dueAt }} {ERRORS}
+  }}
+}}
+"""
+STANDING = "status required year dueAt daysLeft certifiedAt certifiedBy { userId }"
+CERTIFY = f"""
+mutation($input: OrganizationCertifyInput!) {{
+  organizationCertify(input: $input) {{ certification {{ {STANDING} }} {ERRORS} }}
+}}
+"""
+ORG_STATUS = (
+    f"query($id: ID!) {{ organization(id: $id) {{ name certification {{ {STANDING} }} }} }}"
+)
+DUE_BANNER = "{ certificationDue { status dueAt daysLeft } }"
+PERIODS = "{ certificationPeriods { year dueAt } }"
+
+
+async def alpha() -> str:
+    return to_global_id("Organization", await organization_id("100001"))
+
+
+async def open_period(operator, starts_at=START, due_at=DUE) -> dict:
+    variables = {"input": {"startsAt": starts_at.isoformat(), "dueAt": due_at.isoformat()}}
+    return (await operator.execute(OPEN, variables)).ok()["certificationPeriodOpen"]
+
+
+async def certify(client, org: str, accept: bool = True) -> dict:
+    variables = {"input": {"organizationId": org, "acceptTerms": accept}}
+    return (await client.execute(CERTIFY, variables)).ok()["organizationCertify"]
+
+
+async def status(client, org: str) -> dict | None:
+    return (await client.execute(ORG_STATUS, {"id": org})).ok()["organization"]["certification"]
+
+
+async def test_cert_1_operator_opens_a_period_and_required_organizations_are_open(
+    operator, saa_alpha, aa_alpha
+):
+    org = await alpha()
+    assert await status(operator, org) is None  # no period yet
+    payload = await open_period(operator)
+    assert payload["errors"] == []
+    assert payload["certificationPeriod"]["year"] == START.year
+    assert (await operator.execute(PERIODS)).ok()["certificationPeriods"] == [
+        {"year": START.year, "dueAt": DUE.isoformat()}
+    ]
+    for client in (operator, saa_alpha, aa_alpha):
+        standing = await status(client, org)
+        assert standing["status"] == "OPEN" and standing["required"] is True
+        assert standing["daysLeft"] == 40
+    banner = (await saa_alpha.execute(DUE_BANNER)).ok()["certificationDue"]
+    assert banner == {"status": "OPEN", "dueAt": DUE.isoformat(), "daysLeft": 40}
+    # The banner is the SAA's: an AA has nothing to certify.
+    assert (await aa_alpha.execute(DUE_BANNER)).ok()["certificationDue"] is None
+
+
+async def test_cert_1_period_input_is_validated(operator, clock):
+    async with unchanged():
+        late = await open_period(operator, due_at=START - timedelta(days=1))
+        assert codes(late) == [("INVALID", "dueAt")]
+        past = await open_period(
+            operator, starts_at=START - timedelta(days=60), due_at=START - timedelta(days=1)
+        )
+        assert codes(past) == [("INVALID", "dueAt")]
+    assert (await open_period(operator))["errors"] == []
+    async with unchanged():
+        again = await open_period(operator, due_at=DUE + timedelta(days=5))
+        assert codes(again) == [("CONFLICT", "startsAt")]
+
+
+async def test_cert_1_only_the_operator_opens_and_lists_periods(
+    operator, saa_alpha, aa_alpha, user_alpha, anonymous
+):
+    async with unchanged():
+        for client in (saa_alpha, aa_alpha, user_alpha):
+            assert codes(await open_period(client)) == [("FORBIDDEN", None)]
+    await open_period(operator)
+    for client in (saa_alpha, aa_alpha, user_alpha):
+        assert (await client.execute(PERIODS)).ok()["certificationPeriods"] == []
+    assert (await anonymous.execute(PERIODS)).error_codes() == ["UNAUTHENTICATED"]
+
+
+async def test_cert_1_status_is_read_by_its_admins_and_the_operator_only(
+    operator, user_alpha, saa_beta, anonymous
+):
+    org = await alpha()
+    await open_period(operator)
+    response = await user_alpha.execute(ORG_STATUS, {"id": org})
+    assert response.data["organization"]["certification"] is None
+    assert response.error_codes() == ["FORBIDDEN"]
+    assert response.errors[0]["path"] == ["organization", "certification"]
+    # Another organization's admin does not see the organization at all.
+    assert (await saa_beta.execute(ORG_STATUS, {"id": org})).ok()["organization"] is None
+    assert (await user_alpha.execute(DUE_BANNER)).ok()["certificationDue"] is None
+    assert (await anonymous.execute(ORG_STATUS, {"id": org})).error_codes() == ["UNAUTHENTICATED"]
+
+
+async def test_cert_3_the_saa_certifies_with_a_snapshot_and_a_confirmation(
+    operator, saa_alpha, clock
+):
+    org = await alpha()
+    await open_period(operator)
+    clock.advance(minutes=10)
+    payload = await certify(saa_alpha, org)
+    assert payload["errors"] == []
+    standing = payload["certification"]
+    assert standing["status"] == "CERTIFIED"
+    assert standing["certifiedBy"] == {"userId": "saa.alpha"}
+    assert standing["certifiedAt"] == (START + timedelta(minutes=10)).isoformat()
+    assert standing["daysLeft"] is None
+    row = await Certification.select().first()
+    snapshot = json.loads(row["snapshot"]) if isinstance(row["snapshot"], str) else row["snapshot"]
+    users = {a["userId"]: a for a in snapshot}
+    assert "former.alpha" not in users  # deleted accounts are left out
+    assert "saa.alpha" in users and "user.alpha" in users
+    user = users["user.alpha"]
+    assert user["status"] == "ACTIVE" and user["roles"]
+    assert all(set(g) == {"privilege", "level"} for g in user["grants"])
+    emails = await OutboxMessage.select().where(OutboxMessage.kind == "certification_confirmation")
+    assert [e["to_address"] for e in emails] == ["saa.alpha@alpha.example"] or len(emails) == 1
+    assert await AuditEvent.count().where(AuditEvent.action == "certification.certify") == 1
+    assert (await saa_alpha.execute(DUE_BANNER)).ok()["certificationDue"] is None
+
+
+async def test_cert_3_refusals_change_nothing(operator, saa_alpha, aa_alpha, saa_beta):
+    org = await alpha()
+    async with unchanged():
+        # Outside a period.
+        assert codes(await certify(saa_alpha, org)) == [("INVALID", None)]
+    await open_period(operator)
+    async with unchanged():
+        assert codes(await certify(saa_alpha, org, accept=False)) == [("INVALID", "acceptTerms")]
+        assert codes(await certify(aa_alpha, org)) == [("FORBIDDEN", None)]
+        assert codes(await certify(operator, org)) == [("FORBIDDEN", None)]
+        # Another organization's SAA cannot tell it exists.
+        assert codes(await certify(saa_beta, org)) == [("NOT_FOUND", "organizationId")]
+    assert (await certify(saa_alpha, org))["errors"] == []
+    async with unchanged():
+        assert codes(await certify(saa_alpha, org)) == [("CONFLICT", "organizationId")]
+
+
+@pytest.mark.parametrize("table_change", ["update", "delete"])
+async def test_cert_3_a_certification_is_immutable(operator, saa_alpha, table_change):
+    await open_period(operator)
+    await certify(saa_alpha, await alpha())
+    with pytest.raises(Exception, match="immutable"):
+        if table_change == "update":
+            await Certification.update({Certification.terms_accepted: True}, force=True)
+        else:
+            await Certification.delete(force=True)
+
+
+def _errors_only(name: str) -> str:
+    input_type = f"{name[0].upper()}{name[1:]}Input"
+    return f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ {ERRORS} }} }}"
+
+
+async def _role_gid(name: str) -> str:
+    org = await organization_id("100001")
+    row = await Role.select(Role.id).where((Role.name == name) & (Role.organization == org)).first()
+    return to_global_id("Role", row["id"])
+
+
+async def _blocked_mutations() -> list[tuple[str, dict]]:
+    """CERT-4's list, each with an input that succeeds once the organization certifies."""
+    user = await account_gid("user.alpha")
+    readers = await _role_gid("Report Readers")
+    registration = await _role_gid("Registration Admins")
+    rpt_view = await privilege_gid("RPT_VIEW")
+    return [
+        ("accountCreate", dict(NEW_PERSON)),
+        ("accountUpdate", {"accountId": user, "title": "Analyst"}),
+        (
+            "accountEntitlementsUpdate",
+            {"accountId": user, "grant": [{"privilegeId": rpt_view, "level": "USER"}]},
+        ),
+        (
+            "accountEntitlementsImport",
+            {"accountId": user, "sourceAccountId": await account_gid("user2.alpha")},
+        ),
+        ("roleCreate", {"name": "Auditors", "grant": []}),
+        ("roleUpdate", {"roleId": readers, "description": "Reads reports."}),
+        ("roleAssign", {"roleId": registration, "accountIds": [user]}),
+        ("roleUnassign", {"roleId": readers, "accountIds": [user]}),
+        ("roleDelete", {"roleId": registration, "reason": "No longer used."}),
+    ]
+
+
+async def test_cert_4_a_whole_period_past_due_then_certified(operator, anonymous, clock):
+    org = await alpha()
+    await open_period(operator, due_at=START + timedelta(hours=1))
+    # Beta certifies in time.
+    beta_org = to_global_id("Organization", await organization_id("100002"))
+    assert (await certify(await anonymous.login("saa.beta"), beta_org))["errors"] == []
+    clock.advance(hours=2)
+    saa = await anonymous.login("saa.alpha")
+    aa = await anonymous.login("aa.alpha")
+    assert (await status(saa, org))["status"] == "PAST_DUE"
+    assert (await saa.execute(DUE_BANNER)).ok()["certificationDue"]["status"] == "PAST_DUE"
+    blocked = await _blocked_mutations()
+    async with unchanged(ignore={"account_session"}):
+        for client in (saa, aa):
+            for name, input in blocked:
+                response = await client.execute(_errors_only(name), {"input": input})
+                assert codes(response.ok()[name]) == [("CERTIFICATION_PAST_DUE", None)], name
+    # An organization that certified in time is not held back.
+    beta = await anonymous.login("saa.beta")
+    created = await beta.execute(_errors_only("roleCreate"), {"input": {"name": "Auditors"}})
+    assert created.ok()["roleCreate"]["errors"] == []
+    # Disabling and deleting accounts stay allowed.
+    target = await account_gid("user2.alpha")
+    disable = await aa.execute(_errors_only("accountDisable"), {"input": {"accountId": target}})
+    assert disable.ok()["accountDisable"]["errors"] == []
+    delete = await saa.execute(
+        _errors_only("accountDelete"), {"input": {"accountId": target, "reason": "Left."}}
+    )
+    assert delete.ok()["accountDelete"]["errors"] == []
+    # Certifying lifts every restriction at once.
+    assert (await certify(saa, org))["certification"]["status"] == "CERTIFIED"
+    for name, input in blocked:
+        if name == "accountEntitlementsImport":
+            continue  # its source was deleted above
+        response = await saa.execute(_errors_only(name), {"input": input})
+        assert "CERTIFICATION_PAST_DUE" not in {c for c, _ in codes(response.ok()[name])}, name
+
+
+async def _notices(kind: str) -> list[str]:
+    rows = await OutboxMessage.select(OutboxMessage.to_address).where(
+        OutboxMessage.kind == f"certification_{kind.lower()}"
+    )
+    return sorted(r["to_address"] for r in rows)
+
+
+async def test_cert_1_the_job_reminds_then_notifies_past_due_each_once(
+    operator, anonymous, fresh, clock, sql_statements
+):
+    await open_period(operator)  # due in 40 days
+    beta_org = to_global_id("Organization", await organization_id("100002"))
+
+    async def run() -> int:
+        return (await runner.run_once(fresh.settings, clock, "certification"))[
+            "certification"
+        ].notified
+
+    assert await run() == 0
+    clock.advance(days=11)  # 29 days left
+    first = await run()
+    reminded = await _notices("DAYS_30")
+    assert reminded == [f"saa.{o}@example.com" for o in ("alpha", "beta", "gamma")]
+    assert first == 3
+    assert await run() == 0  # each reminder once
+    clock.advance(days=17)  # 12 days left
+    assert await run() == first
+    # Beta certifies; the past-due notice goes to the others only.
+    assert (await certify(await anonymous.login("saa.beta"), beta_org))["errors"] == []
+    clock.advance(days=13)
+    with sql_statements() as stats:
+        past_due = await run()
+    assert past_due == 2
+    assert stats.statements <= 5  # whatever the number of organizations
+    assert await run() == 0
+    assert await _notices("PAST_DUE") == ["saa.alpha@example.com", "saa.gamma@example.com"]
+    assert len(await _notices("DAYS_14")) == 3
+
+
+async def test_cert_1_an_organization_of_its_saa_alone_may_certify_unless_it_holds_cat(
+    operator, saa_gamma
+):
+    gamma = to_global_id("Organization", await organization_id("900001"))
+    await Account.update({Account.status: "DELETED"}).where(Account.user_id == "user.gamma")
+    await open_period(operator)
+    assert (await status(saa_gamma, gamma))["status"] == "NOT_REQUIRED"
+    assert (await saa_gamma.execute(DUE_BANNER)).ok()["certificationDue"] is None
+    # A CAT privilege held by any account makes it required.
+    saa = await Account.select(Account.id).where(Account.user_id == "saa.gamma").first()
+    cat = await Privilege.select(Privilege.id).where(Privilege.code == "CAT_REPORTER").first()
+    await Grant.insert(
+        Grant(account=saa["id"], privilege=cat["id"], level="USER", granted_at=START)
+    )
+    standing = await status(saa_gamma, gamma)
+    assert standing["status"] == "OPEN" and standing["required"] is True
+    await Grant.delete().where(Grant.privilege == cat["id"])
+    # CERT-1 "may": certifying voluntarily is allowed.
+    payload = await certify(saa_gamma, gamma)
+    assert payload["errors"] == [] and payload["certification"]["status"] == "CERTIFIED"
