@@ -88,7 +88,7 @@ async def set_password(attempt: sign_in.Attempt, token: str, password: str) -> i
         await Session.update({Session.ended_at: now}).where(
             (Session.account == row["account_id"]) & Session.ended_at.is_null()
         )
-        await sign_in._audit(attempt, "account.password_set", account, link=row["purpose"])
+        await sign_in.audit_own(attempt, "account.password_set", account, link=row["purpose"])
     return row["account_id"]
 
 
@@ -217,7 +217,7 @@ async def answer_forgot_password(attempt: sign_in.Attempt, token: str, answer: s
         )
     if not claimed:
         return
-    account = await sign_in._account(challenge["account"])
+    account = await sign_in.account_row(challenge["account"])
     if account["status"] not in (AccountStatus.ACTIVE, AccountStatus.PASSWORD_LOCKOUT):
         return
     try:
@@ -237,7 +237,7 @@ async def answer_forgot_password(attempt: sign_in.Attempt, token: str, answer: s
                 now=now,
                 reason="You asked to reset your password.",
             )
-            await sign_in._audit(attempt, "account.password_reset_requested", account)
+            await sign_in.audit_own(attempt, "account.password_reset_requested", account)
 
 
 # --- administrators (AUTH-2, AUTH-3, AUTH-6) ---------------------------------------------

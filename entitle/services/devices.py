@@ -15,7 +15,8 @@ class Remembered:
     signed_in: bool
 
 
-async def _device_id(device_token: str) -> int | None:
+async def device_id(device_token: str | None) -> int | None:
+    """The device a token stands for, if any."""
     if not device_token or len(device_token) > 128:
         return None
     row = (
@@ -39,10 +40,10 @@ ORDER BY da.remembered_at, a.user_id
 
 async def remembered(device_token: str) -> list[Remembered]:
     """The signed-in account first (as the guide shows it), then the others."""
-    device_id = await _device_id(device_token)
-    if device_id is None:
+    found = await device_id(device_token)
+    if found is None:
         return []
-    rows = await DeviceAccount.raw(REMEMBERED, device_id)
+    rows = await DeviceAccount.raw(REMEMBERED, found)
     found = [
         Remembered(
             user_id=r["user_id"],
@@ -55,8 +56,8 @@ async def remembered(device_token: str) -> list[Remembered]:
 
 
 async def forget(device_token: str, user_id: str) -> None:
-    device_id = await _device_id(device_token)
-    if device_id is None:
+    found = await device_id(device_token)
+    if found is None:
         return
     account = (
         await Account.select(Account.id)
@@ -66,5 +67,5 @@ async def forget(device_token: str, user_id: str) -> None:
     if account is None:
         return
     await DeviceAccount.update({DeviceAccount.remembered: False}).where(
-        (DeviceAccount.device == device_id) & (DeviceAccount.account == account["id"])
+        (DeviceAccount.device == found) & (DeviceAccount.account == account["id"])
     )

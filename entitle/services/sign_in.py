@@ -22,6 +22,7 @@ from entitle.runtime import Runtime
 from entitle.services import (
     attempts,
     audit,
+    devices,
     dormancy,
     organizations,
     security_questions,
@@ -98,7 +99,8 @@ async def _account_by_user_id(user_id: str) -> dict | None:
     return await Account.select(*ACCOUNT_COLUMNS).where(Account.user_id == user_id).first()
 
 
-async def _account(account_id: int) -> dict:
+async def account_row(account_id: int) -> dict:
+    """The columns sign-in reads of an account, secrets included: for services only."""
     return await Account.select(*ACCOUNT_COLUMNS).where(Account.id == account_id).first()
 
 
@@ -114,7 +116,8 @@ def _entry(action: str, account: dict, **changes) -> audit.AuditEntry:
     )
 
 
-async def _audit(attempt: Attempt, action: str, account: dict, **changes) -> None:
+async def audit_own(attempt: Attempt, action: str, account: dict, **changes) -> None:
+    """An event the account's own sign-in or recovery caused, with that account as actor."""
     await audit.record(
         _entry(action, account, **changes), at=attempt.now, request_id=attempt.request_id
     )
@@ -222,7 +225,7 @@ async def _refused(attempt: Attempt, typed: str, account: dict | None, why: str)
             attempt.address, typed, attempts.PASSWORD, attempts.REFUSED, now=attempt.now
         )
         if account:
-            await _audit(attempt, "session.login_refused", account, reason=why)
+            await audit_own(attempt, "session.login_refused", account, reason=why)
 
 
 def _with_device(step: Step, device_token: str | None) -> Step:
@@ -252,7 +255,7 @@ async def _wrong_password(
     async with write_transaction():
         await attempts.record(attempt.address, typed, attempts.PASSWORD, attempts.FAILED, now=now)
         if account:
-            await _audit(attempt, "session.login_failed", account)
+            await audit_own(attempt, "session.login_failed", account)
         locks = history.failures + 1 >= attempts.LOCKOUT_FAILURES
         if locks:
             await attempts.record(
@@ -263,7 +266,7 @@ async def _wrong_password(
                 await Account.update(
                     {Account.status: AccountStatus.PASSWORD_LOCKOUT, Account.locked_until: until}
                 ).where(Account.id == account["id"])
-                await _audit(
+                await audit_own(
                     attempt, "account.password_lockout", account, locked_until=until.isoformat()
                 )
     raise _password_lockout() if locks else _invalid_credentials()
@@ -283,21 +286,16 @@ async def _lift_expired_lockout(attempt: Attempt, account: dict) -> dict:
             attempts.CLEARED,
             now=attempt.now,
         )
-        await _audit(attempt, "account.unlocked", account, by="expiry")
-    return await _account(account["id"])
+        await audit_own(attempt, "account.unlocked", account, by="expiry")
+    return await account_row(account["id"])
 
 
 async def _device(device_token: str | None, *, now: datetime) -> tuple[int, str | None]:
     """The device behind `device_token`, or a new one (and its token, to hand out once)."""
-    if device_token and len(device_token) <= 128:
-        row = (
-            await Device.select(Device.id)
-            .where(Device.token_hash == tokens.digest(device_token))
-            .first()
-        )
-        if row:
-            await Device.update({Device.last_seen_at: now}).where(Device.id == row["id"])
-            return row["id"], None
+    known = await devices.device_id(device_token)
+    if known is not None:
+        await Device.update({Device.last_seen_at: now}).where(Device.id == known)
+        return known, None
     token = tokens.new_token()
     device_id = (
         await Device.insert(
@@ -425,7 +423,7 @@ async def _finish(attempt: Attempt, account: dict, session: dict) -> None:
     await Account.update({Account.last_sign_in_at: now, **dormancy.RESET_WARNINGS}).where(
         Account.id == account["id"]
     )
-    await _audit(attempt, "session.login", account)
+    await audit_own(attempt, "session.login", account)
 
 
 async def _pending(attempt: Attempt, token: str, stage: Stage) -> tuple[dict, dict]:
@@ -443,7 +441,7 @@ async def _pending(attempt: Attempt, token: str, stage: Stage) -> tuple[dict, di
         raise Expired("This sign-in took too long; sign in again.", "token")
     if session["stage"] != stage:
         raise Invalid(f"This sign-in is waiting for {session['stage']}, not {stage}.", "token")
-    account = await _account(session["account"])
+    account = await account_row(session["account"])
     if account["status"] != AccountStatus.ACTIVE:
         raise _invalid_credentials()
     return session, account
@@ -461,8 +459,8 @@ async def accept_terms(attempt: Attempt, token: str, accept: bool) -> Step:
         await Account.update(
             {Account.terms_version: version, Account.terms_accepted_at: attempt.now}
         ).where(Account.id == account["id"])
-        await _audit(attempt, "account.terms_accepted", account, version=version)
-        return await _advance(attempt, await _account(account["id"]), session["id"])
+        await audit_own(attempt, "account.terms_accepted", account, version=version)
+        return await _advance(attempt, await account_row(account["id"]), session["id"])
 
 
 async def set_security_questions(
@@ -477,7 +475,7 @@ async def set_security_questions(
         await SecurityAnswer.insert(*rows)
         await Session.update({Session.question_passed: True}).where(Session.id == session["id"])
         await _passed_question(attempt, session, account["id"], remember_device)
-        await _audit(attempt, "account.security_questions_set", account)
+        await audit_own(attempt, "account.security_questions_set", account)
         return await _advance(attempt, account, session["id"])
 
 
@@ -548,9 +546,9 @@ async def check_answer(attempt: Attempt, account: dict, question: str, answer: s
                 (Session.account == account["id"]) & Session.ended_at.is_null()
             )
         await Account.update(values).where(Account.id == account["id"])
-        await _audit(attempt, "session.answer_failed", account, failures=failures)
+        await audit_own(attempt, "session.answer_failed", account, failures=failures)
         if locks:
-            await _audit(attempt, "account.security_question_lockout", account)
+            await audit_own(attempt, "account.security_question_lockout", account)
     if locks:
         raise SecurityQuestionLockout(
             "Too many wrong security answers: an administrator must reset your security "
@@ -569,7 +567,7 @@ async def answer_security_question(
     async with write_transaction():
         await Session.update({Session.question_passed: True}).where(Session.id == session["id"])
         await _passed_question(attempt, session, account["id"], remember_device)
-        return await _advance(attempt, await _account(account["id"]), session["id"])
+        return await _advance(attempt, await account_row(account["id"]), session["id"])
 
 
 async def _check_code(attempt: Attempt, session: dict, account: dict, code: str) -> int:
@@ -583,7 +581,7 @@ async def _check_code(attempt: Attempt, session: dict, account: dict, code: str)
                 # Guessing a code must cost a new sign-in, and so the password's limits.
                 values[Session.ended_at] = attempt.now
             await Session.update(values).where(Session.id == session["id"])
-            await _audit(attempt, "session.mfa_failed", account, failures=failures)
+            await audit_own(attempt, "session.mfa_failed", account, failures=failures)
         if failures >= CODE_ATTEMPTS:
             raise InvalidCredentials("Too many wrong codes: sign in again.", "code")
         raise InvalidCredentials("That code is not right, or was already used.", "code")
@@ -607,8 +605,8 @@ async def enroll_mfa(attempt: Attempt, token: str, code: str) -> Step:
             Account.id == account["id"]
         )
         await _passed_mfa(attempt, session, account["id"], step)
-        await _audit(attempt, "account.mfa_enrolled", account)
-        return await _advance(attempt, await _account(account["id"]), session["id"])
+        await audit_own(attempt, "account.mfa_enrolled", account)
+        return await _advance(attempt, await account_row(account["id"]), session["id"])
 
 
 async def verify_mfa(attempt: Attempt, token: str, code: str) -> Step:
@@ -616,4 +614,4 @@ async def verify_mfa(attempt: Attempt, token: str, code: str) -> Step:
     step = await _check_code(attempt, session, account, code)
     async with write_transaction():
         await _passed_mfa(attempt, session, account["id"], step)
-        return await _advance(attempt, await _account(account["id"]), session["id"])
+        return await _advance(attempt, await account_row(account["id"]), session["id"])
