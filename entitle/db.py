@@ -15,6 +15,7 @@ import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from entitle.settings import Settings
@@ -194,6 +195,38 @@ async def write_transaction() -> AsyncIterator[object]:
     else:
         async with db.transaction() as tx:
             yield tx
+
+
+def is_postgres() -> bool:
+    return isinstance(engine(), PostgresEngine)
+
+
+async def stream(querystring: QueryString, batch_size: int = 1_000) -> AsyncIterator[list[dict]]:
+    """The rows of one statement, `batch_size` at a time, on a connection of its own: a
+    result of any length in constant memory (a server-side cursor on PostgreSQL, SQLite's
+    stepping cursor), where piccolo would read it whole."""
+    db = engine()
+    _count()
+    if isinstance(db, SQLiteEngine):
+        sql, args = querystring.compile_string(engine_type="sqlite")
+        connection = await db.get_connection()
+        try:
+            async with connection.execute(sql, args) as cursor:
+                while rows := await cursor.fetchmany(batch_size):
+                    yield rows
+        finally:
+            await connection.close()
+        return
+    sql, args = querystring.compile_string(engine_type="postgres")
+    connection = await db.get_new_connection()
+    try:
+        # asyncpg's cursors live in a transaction; a read-only one takes no locks.
+        async with connection.transaction(readonly=True):
+            cursor = await connection.cursor(sql, *args)
+            while rows := await cursor.fetch(batch_size):
+                yield [dict(r) for r in rows]
+    finally:
+        await connection.close()
 
 
 async def open_database() -> None:

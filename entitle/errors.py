@@ -29,3 +29,8 @@ class Forbidden(CodedError):
 
 class BadArgument(CodedError):
     code = "BAD_USER_INPUT"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        if field is not None:
+            self.extensions["field"] = field

@@ -43,6 +43,16 @@ administers(viewer: Profile, account: AccountFacts) if
 allow(viewer: Profile, "update", account: AccountFacts) if
     administers(viewer, account);
 
+# REP-1: the account details report lists the accounts its viewer administers. The SAA's
+# lists every account of the organization, their own (its "SAA equals Y" row) and deleted
+# ones included; an AA's, the USER accounts they administer.
+allow(viewer: Profile, "report", account: AccountFacts) if
+    viewer.user_type = "SAA" and
+    account.relation in ["SELF", "SAME_ORG"];
+allow(viewer: Profile, "report", account: AccountFacts) if
+    viewer.user_type = "AA" and
+    administers(viewer, account);
+
 # ACC-5: the SAA edits only phone numbers, title and department on their own account.
 allow(viewer: Profile, "update_contact", account: AccountFacts) if
     administers(viewer, account);

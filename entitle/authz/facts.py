@@ -27,9 +27,11 @@ from entitle.models import (
     Individual,
     IndividualAssociation,
     Organization,
+    ReportExport,
     Request,
     Role,
     RoleAssignment,
+    SavedReport,
 )
 
 
@@ -313,6 +315,28 @@ class CertificationPeriodFacts:
     dimensions: ClassVar[tuple[Dimension, ...]] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class SavedReportFacts:
+    """A saved report (REP-1 "My Reports")."""
+
+    owned: bool  # the viewer saved it
+
+    dimensions: ClassVar[tuple[Dimension, ...]] = (
+        Dimension("owned", BOOL, _equals_viewer(SavedReport.owner, "account_id")),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReportExportFacts:
+    """A report export (CERT-2, REP-1)."""
+
+    owned: bool  # the viewer asked for it
+
+    dimensions: ClassVar[tuple[Dimension, ...]] = (
+        Dimension("owned", BOOL, _equals_viewer(ReportExport.owner, "account_id")),
+    )
+
+
 FACT_CLASSES = (
     OrganizationFacts,
     AccountFacts,
@@ -329,4 +353,6 @@ FACT_CLASSES = (
     RequestFacts,
     SignatoryFacts,
     CertificationPeriodFacts,
+    SavedReportFacts,
+    ReportExportFacts,
 )

@@ -14,6 +14,7 @@ from entitle.models.identifiers import Identifier, IdentifierAssignment
 from entitle.models.individuals import Individual, IndividualAssociation
 from entitle.models.organizations import Organization
 from entitle.models.outbox import OutboxMessage
+from entitle.models.reports import ReportExport, SavedReport
 from entitle.models.requests import (
     AuthorizedSignatory,
     Request,
@@ -62,6 +63,8 @@ ALL_TABLES = (
     CertificationPeriod,
     Certification,
     CertificationNotice,
+    SavedReport,
+    ReportExport,
     AuditEvent,
     OutboxMessage,
 )

@@ -15,6 +15,7 @@ from entitle.resolvers.certification import certification_period_by_pk
 from entitle.resolvers.identifiers import identifier_by_pk
 from entitle.resolvers.individuals import individual_by_pk
 from entitle.resolvers.organizations import organization_by_pk
+from entitle.resolvers.reports import saved_report_by_pk
 from entitle.resolvers.requests import request_by_pk, signatory_by_pk
 from entitle.resolvers.roles import role_by_pk, role_view_by_pk
 from entitle.schema.node import Node, from_global_id
@@ -32,6 +33,7 @@ BY_TYPE: dict[str, Callable[[strawberry.Info, int], Awaitable[Any]]] = {
     "Request": request_by_pk,
     "AuthorizedSignatory": signatory_by_pk,
     "CertificationPeriod": certification_period_by_pk,
+    "SavedReport": saved_report_by_pk,
 }
 
 

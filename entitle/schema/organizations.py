@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from entitle.schema.accounts import Account, AccountFilter
     from entitle.schema.certification import OrganizationCertification
     from entitle.schema.identifiers import Identifier
+    from entitle.schema.reports import AccountReport, AccountReportInput
 
 AccountT = Annotated["Account", strawberry.lazy("entitle.schema.accounts")]
 AccountFilterT = Annotated["AccountFilter", strawberry.lazy("entitle.schema.accounts")]
@@ -24,6 +25,8 @@ OrganizationCertificationT = Annotated[
     "OrganizationCertification", strawberry.lazy("entitle.schema.certification")
 ]
 IdentifierT = Annotated["Identifier", strawberry.lazy("entitle.schema.identifiers")]
+AccountReportT = Annotated["AccountReport", strawberry.lazy("entitle.schema.reports")]
+AccountReportInputT = Annotated["AccountReportInput", strawberry.lazy("entitle.schema.reports")]
 
 
 @strawberry.type(description="A firm, regulator or other organization in the program (ORG-2).")
@@ -89,6 +92,18 @@ class Organization(Node):
         if standing is None:
             return None
         return OrganizationCertification.from_standing(self.pk, standing, now)
+
+    @requires(
+        "certification_report",
+        description="CERT-2 (its SAA, the operator): the accounts certification report, one "
+        "row per account with its roles and entitlements; deleted accounts only if asked.",
+    )
+    def certification_report(
+        self, info: strawberry.Info, definition: AccountReportInputT | None = None
+    ) -> AccountReportT:
+        from entitle.resolvers.reports import certification_report, validated
+
+        return certification_report(self.pk, validated(definition))
 
     @field(description="Accounts of this organization the viewer may see (ACC-8).")
     async def accounts(

@@ -23,6 +23,7 @@ from entitle.resolvers.credentials import CredentialMutation
 from entitle.resolvers.individuals import IndividualQuery
 from entitle.resolvers.nodes import NodeQuery
 from entitle.resolvers.organizations import OrganizationMutation, OrganizationQuery
+from entitle.resolvers.reports import ReportMutation, ReportQuery
 from entitle.resolvers.requests import RequestMutation, RequestQuery
 from entitle.resolvers.roles import RoleMutation, RoleQuery
 from entitle.resolvers.sessions import SessionMutation, SessionQuery
@@ -35,6 +36,7 @@ from entitle.schema.individuals import Individual
 from entitle.schema.limits import AliasLimit, DepthLimit, RefuseNulCharacters
 from entitle.schema.masking import MaskUnexpectedErrors
 from entitle.schema.organizations import Organization
+from entitle.schema.reports import SavedReport
 from entitle.schema.roles import Role, RoleTemplate, RoleView
 from entitle.settings import Settings
 
@@ -51,6 +53,7 @@ class Query(
     SessionQuery,
     RequestQuery,
     CertificationQuery,
+    ReportQuery,
 ):
     pass
 
@@ -64,6 +67,7 @@ class Mutation(
     RoleMutation,
     RequestMutation,
     CertificationMutation,
+    ReportMutation,
 ):
     pass
 
@@ -102,6 +106,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             RoleTemplate,
             RoleView,
             CertificationPeriod,
+            SavedReport,
         ],
         extensions=[
             RefuseNulCharacters,
