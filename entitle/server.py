@@ -9,7 +9,6 @@ import logging
 import re
 import secrets
 from collections.abc import AsyncIterator
-from datetime import timedelta
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -22,12 +21,13 @@ from entitle import db
 from entitle.authz.actor import ANONYMOUS_VIEWER
 from entitle.authz.engine import RequestAuthz
 from entitle.context import Context
+from entitle.downloads import download_export
+from entitle.http_auth import authenticate, bearer_token
 from entitle.jobs.runner import run_forever
 from entitle.logs import request_id_var
 from entitle.resolvers.loaders import Loaders
 from entitle.runtime import Runtime
 from entitle.schema.schema import build_schema
-from entitle.services import sessions
 from entitle.settings import Settings, load_settings
 
 logger = logging.getLogger("entitle.server")
@@ -64,11 +64,6 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
 
 
-def bearer_token(request: Request) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
 class GraphQLApp(GraphQL):
     def __init__(self, runtime: Runtime) -> None:
         super().__init__(
@@ -81,13 +76,7 @@ class GraphQLApp(GraphQL):
     async def get_context(self, request: Request, response: Response) -> Context:
         runtime = self.runtime
         token = bearer_token(request)
-        signed_in = None
-        if token:
-            signed_in = await sessions.authenticate(
-                token,
-                now=runtime.clock.now(),
-                idle=timedelta(seconds=runtime.settings.session_idle_seconds),
-            )
+        signed_in = await authenticate(request, runtime)
         viewer = signed_in.viewer if signed_in else ANONYMOUS_VIEWER
         loaders = Loaders()
         if signed_in:
@@ -150,6 +139,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/exports/{export_id}", download_export, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

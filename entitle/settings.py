@@ -58,6 +58,9 @@ class Settings:
     # AUTH-8: an account unused this long is deleted; warnings go out this many days before.
     dormancy_days: int = 180
     dormancy_warning_days: tuple[int, ...] = (7, 14)
+    # Report exports: where their zip files are written, and how long each may be downloaded.
+    export_dir: str = "var/exports"
+    export_hours: int = 24
 
     @property
     def is_production(self) -> bool:
@@ -161,4 +164,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         dormancy_days=dormancy_days,
         dormancy_warning_days=dormancy_warning_days,
+        export_dir=config("ENTITLE_EXPORT_DIR", default="var/exports"),
+        export_hours=config("ENTITLE_EXPORT_HOURS", cast=int, default=24),
     )

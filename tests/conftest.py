@@ -56,7 +56,13 @@ class Database:
         self.backend = backend
         self.url = url
         self.workdir = workdir
-        self.settings = load_settings({"ENTITLE_ENV": Env.TEST.value, "ENTITLE_DATABASE_URL": url})
+        self.settings = load_settings(
+            {
+                "ENTITLE_ENV": Env.TEST.value,
+                "ENTITLE_DATABASE_URL": url,
+                "ENTITLE_EXPORT_DIR": str(workdir / f"exports-{backend}"),
+            }
+        )
         self.clock = FrozenClock(START)
         self.runtime = Runtime(self.settings, clock=self.clock)
         self.template = workdir / "template.sqlite"

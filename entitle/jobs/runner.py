@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from entitle.clock import Clock
-from entitle.jobs import certification, dormancy, drafts, lockouts, requests
+from entitle.jobs import certification, dormancy, drafts, exports, lockouts, requests
 from entitle.jobs.locks import exclusive
 from entitle.services import outbox
 from entitle.settings import Settings
@@ -30,6 +30,7 @@ JOBS: dict[str, Job] = {
     "lockouts": lockouts.run,
     "requests": requests.run,
     "certification": certification.run,
+    "exports": exports.run,
     "outbox": _deliver,
 }
 

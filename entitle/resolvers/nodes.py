@@ -12,6 +12,7 @@ from entitle.resolvers.accounts import account_by_pk
 from entitle.resolvers.audit import audit_event_by_pk
 from entitle.resolvers.catalog import application_by_pk, privilege_by_pk
 from entitle.resolvers.certification import certification_period_by_pk
+from entitle.resolvers.exports import report_export_by_pk
 from entitle.resolvers.identifiers import identifier_by_pk
 from entitle.resolvers.individuals import individual_by_pk
 from entitle.resolvers.organizations import organization_by_pk
@@ -34,6 +35,7 @@ BY_TYPE: dict[str, Callable[[strawberry.Info, int], Awaitable[Any]]] = {
     "AuthorizedSignatory": signatory_by_pk,
     "CertificationPeriod": certification_period_by_pk,
     "SavedReport": saved_report_by_pk,
+    "ReportExport": report_export_by_pk,
 }
 
 

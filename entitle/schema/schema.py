@@ -20,6 +20,7 @@ from entitle.resolvers.audit import AuditQuery
 from entitle.resolvers.catalog import CatalogQuery
 from entitle.resolvers.certification import CertificationMutation, CertificationQuery
 from entitle.resolvers.credentials import CredentialMutation
+from entitle.resolvers.exports import ExportMutation, ExportQuery
 from entitle.resolvers.individuals import IndividualQuery
 from entitle.resolvers.nodes import NodeQuery
 from entitle.resolvers.organizations import OrganizationMutation, OrganizationQuery
@@ -31,6 +32,7 @@ from entitle.schema.accounts import Account
 from entitle.schema.audit import AuditEvent
 from entitle.schema.catalog import Application, Privilege
 from entitle.schema.certification import CertificationPeriod
+from entitle.schema.exports import ReportExport
 from entitle.schema.identifiers import Identifier
 from entitle.schema.individuals import Individual
 from entitle.schema.limits import AliasLimit, DepthLimit, RefuseNulCharacters
@@ -54,6 +56,7 @@ class Query(
     RequestQuery,
     CertificationQuery,
     ReportQuery,
+    ExportQuery,
 ):
     pass
 
@@ -68,6 +71,7 @@ class Mutation(
     RequestMutation,
     CertificationMutation,
     ReportMutation,
+    ExportMutation,
 ):
     pass
 
@@ -107,6 +111,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             RoleView,
             CertificationPeriod,
             SavedReport,
+            ReportExport,
         ],
         extensions=[
             RefuseNulCharacters,

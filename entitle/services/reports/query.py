@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Any
 
 from piccolo.querystring import QueryString
@@ -199,16 +200,31 @@ def _row(raw: dict[str, Any], keys: int) -> Row:
     )
 
 
-def _select(scope: Scope, definition: Definition, after: list[Any] | None) -> QueryString:
+def _select(
+    scope: Scope,
+    definition: Definition,
+    after: list[Any] | None,
+    detail: QueryString | None = None,
+) -> QueryString:
+    """The report's rows in order; with `detail` (rows keyed by `account`), each account's
+    detail rows joined in, in order (an account without any keeps one row)."""
     order = _order(definition)
     keys = ", ".join(f"{expr} AS k{i}" for i, expr in enumerate(order))
     extra = []
     if after is not None:
         placeholders = ", ".join("{}" for _ in after)
         extra.append(QueryString(f"({', '.join(order)}) > ({placeholders})", *after))
+    if detail is None:
+        return QueryString(
+            f"SELECT r.*, {keys} FROM ({{}}) r{{}} ORDER BY {', '.join(order)}",
+            base(scope, definition.include_deleted),
+            _where(definition.filters, *extra),
+        )
     return QueryString(
-        f"SELECT r.*, {keys} FROM ({{}}) r{{}} ORDER BY {', '.join(order)}",
+        f"SELECT r.*, {keys}, d.* FROM ({{}}) r LEFT JOIN ({{}}) d ON d.account = r.id{{}} "
+        f"ORDER BY {', '.join(order)}, d.sort_key",
         base(scope, definition.include_deleted),
+        detail,
         _where(definition.filters, *extra),
     )
 
@@ -274,3 +290,70 @@ async def stream(scope: Scope, definition: Definition) -> AsyncIterator[list[Row
     keys = len(definition.group_by) + 2
     async for batch in db.stream(_select(scope, definition, None)):
         yield [_row(r, keys) for r in batch]
+
+
+# --- the guide's three sub-tables, for advanced exports ----------------------------------------
+
+
+class SubTable(StrEnum):
+    ENTITLEMENTS_OUTSIDE_ROLES = "ENTITLEMENTS_OUTSIDE_ROLES"
+    ALL_ENTITLEMENTS = "ALL_ENTITLEMENTS"
+    ROLES = "ROLES"
+
+
+_GRANT = """SELECT {account} AS account, ap.name AS application, p.name AS entitlement,
+  p.code AS code, {level} AS level, {source} AS source, p.code AS sort_key
+FROM {source_tables}
+JOIN privilege p ON p.id = {privilege} JOIN application ap ON ap.id = p.application"""
+_DIRECT = _GRANT.format(
+    account="g.account",
+    level="g.level",
+    source="''",
+    source_tables="account_grant g",
+    privilege="g.privilege",
+)
+_VIA_ROLE = _GRANT.format(
+    account="ra.account",
+    level="rg.level",
+    source="r.name",
+    source_tables="role_assignment ra JOIN role r ON r.id = ra.role AND r.status = 'ACTIVE' "
+    "JOIN role_grant rg ON rg.role = r.id",
+    privilege="rg.privilege",
+)
+
+
+def _detail(sub_table: SubTable, privileges: frozenset[int] | None) -> QueryString:
+    if sub_table is SubTable.ROLES:
+        return QueryString(
+            "SELECT ra.account AS account, r.name AS role, r.name AS sort_key "
+            "FROM role_assignment ra JOIN role r ON r.id = ra.role AND r.status = 'ACTIVE'"
+        )
+    direct = QueryString(f"{_DIRECT} WHERE 1 = 1{{}}", _in_list("g.privilege", privileges))
+    if sub_table is SubTable.ENTITLEMENTS_OUTSIDE_ROLES:
+        return direct
+    via_role = QueryString(f"{_VIA_ROLE} WHERE 1 = 1{{}}", _in_list("rg.privilege", privileges))
+    # One row per source; the export folds an account's rows of one privilege into one.
+    return QueryString("{} UNION ALL {}", direct, via_role)
+
+
+@dataclass(frozen=True, slots=True)
+class DetailRow:
+    row: Row
+    detail: dict[str, Any] | None  # None: the account has no row in the sub-table
+
+
+async def stream_details(
+    scope: Scope, definition: Definition, sub_table: SubTable
+) -> AsyncIterator[list[DetailRow]]:
+    """The report joined with one sub-table, in report order and then by entitlement code
+    or role name: one statement, in constant memory."""
+    keys = len(definition.group_by) + 2
+    detail_query = _detail(sub_table, scope.privileges)
+    async for batch in db.stream(_select(scope, definition, None, detail_query)):
+        yield [
+            DetailRow(
+                row=_row(r, keys),
+                detail=None if r.get("sort_key") is None else r,
+            )
+            for r in batch
+        ]

@@ -34,7 +34,7 @@ def _name(given: str) -> str:
     return name
 
 
-async def _owned(actor: Actor, pk: int, action: str) -> dict:
+async def owned(actor: Actor, pk: int, action: str) -> dict:
     row = await SavedReport.select().where(SavedReport.id == pk).first()
     facts = SavedReportFacts(owned=row is not None and row["owner"] == actor.viewer.account_id)
     if row is None or not actor.authz.allows(action, facts):
@@ -82,7 +82,7 @@ async def update(actor: Actor, pk: int, name: str | None, definition: Definition
     new_name = None if name is None else _name(name)
     try:
         async with write_transaction():
-            row = await _owned(actor, pk, "update")
+            row = await owned(actor, pk, "update")
             before = Definition.from_json(row["definition"])
             changes = {SavedReport.updated_at: actor.now}
             if new_name is not None:
@@ -105,7 +105,7 @@ async def update(actor: Actor, pk: int, name: str | None, definition: Definition
 
 async def delete(actor: Actor, pk: int) -> None:
     async with write_transaction():
-        row = await _owned(actor, pk, "delete")
+        row = await owned(actor, pk, "delete")
         await SavedReport.delete().where(SavedReport.id == pk)
         await actor.audit(
             "saved_report.delete",
