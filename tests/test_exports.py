@@ -127,19 +127,20 @@ async def test_cert_2_quick_export_is_prepared_listed_downloaded_and_audited(
 
 
 async def test_cert_2_advanced_exports_one_sub_table_each(saa_alpha, fresh, clock):
-    columns = {"definition": {"columns": ["USER_ID"]}, "format": "ADVANCED"}
-    outside = by_user(
-        await ready_export(
+    async def sub_table(name: str) -> dict[str, list[dict]]:
+        lines = await ready_export(
             saa_alpha,
             fresh,
             clock,
             report="CERTIFICATION",
             organizationId=await alpha(),
-            subTable="ENTITLEMENTS_OUTSIDE_ROLES",
-            **columns,
+            definition={"columns": ["USER_ID"]},
+            format="ADVANCED",
+            subTable=name,
         )
-    )
-    assert len(outside["user.alpha"]) == 5
+        return by_user(lines)
+
+    outside = await sub_table("ENTITLEMENTS_OUTSIDE_ROLES")
     assert {r["Code"] for r in outside["user.alpha"]} == {
         "REG_FILING",
         "REG_FORM_U4",
@@ -147,33 +148,14 @@ async def test_cert_2_advanced_exports_one_sub_table_each(saa_alpha, fresh, cloc
         "TRF_TRACE",
         "TRF_EQUITY",
     }
+    assert len(outside["user.alpha"]) == 5
     assert {r["Access Level"] for r in outside["saa.alpha"]} == {"Admin"}
-    everything = by_user(
-        await ready_export(
-            saa_alpha,
-            fresh,
-            clock,
-            report="CERTIFICATION",
-            organizationId=await alpha(),
-            subTable="ALL_ENTITLEMENTS",
-            **columns,
-        )
-    )
+    everything = await sub_table("ALL_ENTITLEMENTS")
     rows = {r["Code"]: r for r in everything["user.alpha"]}
-    assert len(rows) == 6
+    assert len(rows) == len(everything["user.alpha"]) == 6
     assert rows["RPT_VIEW"]["Source"] == "Direct; Role: Report Readers"
     assert rows["RPT_COMPLIANCE"]["Source"] == "Role: Report Readers"
-    roles = by_user(
-        await ready_export(
-            saa_alpha,
-            fresh,
-            clock,
-            report="CERTIFICATION",
-            organizationId=await alpha(),
-            subTable="ROLES",
-            **columns,
-        )
-    )
+    roles = await sub_table("ROLES")
     assert [r["Role"] for r in roles["user.alpha"]] == ["Report Readers"]
     # An account without any row in the sub-table keeps one line, its detail blank.
     assert [r["Role"] for r in roles["saa.alpha"]] == [""]

@@ -16,6 +16,8 @@ from entitle.authz.facts import (
     IndividualFacts,
     OrganizationFacts,
     PrivilegeFacts,
+    ReportExportFacts,
+    SavedReportFacts,
 )
 
 OPERATOR = Profile(signed_in=True, operator=True, user_type="SAA", manages_accounts=True)
@@ -217,3 +219,92 @@ def test_decisions_are_memoized(authorizer):
     for _ in range(1000):
         authorizer.is_allowed(AA, "read", facts)
     assert authorizer.evaluations == before
+
+
+@pytest.mark.parametrize(
+    ("actor", "own", "allowed"),
+    [
+        (OPERATOR, False, True),
+        (SAA, True, True),
+        (SAA, False, False),  # another organization's SAA
+        (AA, True, False),
+        (USER, True, False),
+        (ANONYMOUS, False, False),
+    ],
+)
+def test_cert_2_the_certification_report_is_the_saas_and_the_operators(
+    authorizer, actor, own, allowed
+):
+    facts = OrganizationFacts(own=own)
+    assert authorizer.is_allowed(actor, "certification_report", facts) is allowed
+
+
+@pytest.mark.parametrize(
+    ("actor", "own", "allowed"),
+    [
+        (SAA, True, True),
+        (SAA, False, False),
+        (AA, True, True),
+        (AA, False, False),  # another organization's AA
+        (AA_WITHOUT_MANAGE_ACCESS, True, False),
+        (USER, True, False),
+        (ANONYMOUS, False, False),
+    ],
+)
+def test_rep_1_who_runs_the_account_details_report(authorizer, actor, own, allowed):
+    facts = OrganizationFacts(own=own)
+    assert authorizer.is_allowed(actor, "report_accounts", facts) is allowed
+
+
+@pytest.mark.parametrize(
+    ("actor", "facts", "allowed"),
+    [
+        (SAA, account("SELF", user_type="SAA"), True),
+        (SAA, account("SAME_ORG", status="DELETED"), True),
+        (SAA, account("SAME_ORG", kind="M2M"), True),
+        (SAA, account("OTHER_ORG"), False),
+        (AA, account("SAME_ORG"), True),
+        (AA, account("SAME_ORG", user_type="AA"), False),
+        (AA, account("SAME_ORG", status="DELETED"), False),
+        (AA, account("SAME_ORG", kind="M2M"), False),
+        (AA, account("SELF", user_type="AA"), False),
+        (AA, account("OTHER_ORG"), False),
+        (AA_WITHOUT_MANAGE_ACCESS, account("SAME_ORG"), False),
+        (USER, account("SAME_ORG"), False),
+        (ANONYMOUS, account("OTHER_ORG"), False),
+    ],
+)
+def test_rep_1_the_report_lists_exactly_the_accounts_its_viewer_administers(
+    authorizer, actor, facts, allowed
+):
+    assert authorizer.is_allowed(actor, "report", facts) is allowed
+
+
+@pytest.mark.parametrize("action", ["read", "update", "delete"])
+@pytest.mark.parametrize(
+    ("actor", "owned", "allowed"),
+    [
+        (SAA, True, True),
+        (SAA, False, False),
+        (AA, True, True),
+        (OPERATOR, False, False),
+        (ANONYMOUS, False, False),
+    ],
+)
+def test_rep_1_a_saved_report_is_its_owners_alone(authorizer, action, actor, owned, allowed):
+    assert authorizer.is_allowed(actor, action, SavedReportFacts(owned=owned)) is allowed
+
+
+@pytest.mark.parametrize("action", ["read", "download"])
+@pytest.mark.parametrize(
+    ("actor", "owned", "allowed"),
+    [
+        (SAA, True, True),
+        (SAA, False, False),
+        (OPERATOR, True, True),
+        (OPERATOR, False, False),
+        (ANONYMOUS, False, False),
+    ],
+)
+def test_rep_1_an_export_is_its_owners_alone(authorizer, action, actor, owned, allowed):
+    assert authorizer.is_allowed(actor, action, ReportExportFacts(owned=owned)) is allowed

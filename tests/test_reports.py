@@ -232,7 +232,7 @@ async def test_cert_2_is_read_by_the_saa_and_the_operator_only(
 
 
 async def test_rep_1_each_admin_reports_on_what_they_administer(
-    saa_alpha, aa_alpha, aa2_alpha, saa_beta
+    saa_alpha, aa_alpha, aa2_alpha, saa_beta, operator
 ):
     everything = table(await details_report(saa_alpha, {"columns": COUNTS}))
     assert set(everything) == {
@@ -262,6 +262,9 @@ async def test_rep_1_each_admin_reports_on_what_they_administer(
     # Another organization's SAA reports on their own organization only.
     beta = table(await details_report(saa_beta))
     assert beta and all(user_id.endswith(".beta") for user_id in beta)
+    # The operator is the SAA of the operator's organization, and reports on it alone.
+    staff = table(await details_report(operator))
+    assert "operator" in staff and not any(u.endswith((".alpha", ".beta")) for u in staff)
 
 
 async def test_rep_1_users_and_anonymous_cannot_run_it(user_alpha, anonymous):

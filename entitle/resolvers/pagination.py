@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import strawberry
@@ -30,6 +30,31 @@ def _after(order: Sequence[Column], values: list[Any], descending: bool) -> SqlC
     return condition
 
 
+def connection(
+    edges: list[Edge[T]],
+    *,
+    has_next: bool,
+    has_previous: bool,
+    count: Callable[[], Awaitable[int]],
+) -> Connection[T]:
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=has_next,
+            has_previous_page=has_previous,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        count=count,
+    )
+
+
+def check_first(info: strawberry.Info, first: int) -> None:
+    limit = info.context.runtime.settings.max_page_size
+    if first < 0 or first > limit:
+        raise BadArgument(f"`first` must be between 0 and {limit}.", "first")
+
+
 async def paginate(
     info: strawberry.Info,
     table: type[Table],
@@ -48,9 +73,7 @@ async def paginate(
     `where` (the policy's condition) and `conditions` (the caller's filters) apply to the
     page and to the count alike, so the count is what this viewer may see with this filter.
     """
-    limit = info.context.runtime.settings.max_page_size
-    if first < 0 or first > limit:
-        raise BadArgument(f"`first` must be between 0 and {limit}.")
+    check_first(info, first)
     filters = [*conditions] if where is ALWAYS else [*conditions, where]
     page = table.select(*columns)
     for condition in filters:
@@ -69,16 +92,7 @@ async def paginate(
             counted = counted.where(condition)
         return await counted
 
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=has_next,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        count=count,
-    )
+    return connection(edges, has_next=has_next, has_previous=after is not None, count=count)
 
 
 def paginate_list(
@@ -86,9 +100,7 @@ def paginate_list(
 ) -> Connection[T]:
     """A page of an already ordered list, with offset cursors: for short lists whose order
     is computed (relevance, derived types) rather than stored."""
-    limit = info.context.runtime.settings.max_page_size
-    if first < 0 or first > limit:
-        raise BadArgument(f"`first` must be between 0 and {limit}.")
+    check_first(info, first)
     start = 0
     if after is not None:
         (position,) = decode_cursor(after) or [None]
@@ -101,13 +113,6 @@ def paginate_list(
     async def count() -> int:
         return len(items)
 
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=start + first < len(items),
-            has_previous_page=start > 0,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        count=count,
+    return connection(
+        edges, has_next=start + first < len(items), has_previous=start > 0, count=count
     )

@@ -10,8 +10,9 @@ from entitle.errors import BadArgument
 from entitle.errors import Forbidden as ForbiddenField
 from entitle.models import SavedReport as SavedReportTable
 from entitle.resolvers.mutations import actor_of, attempt, decode
+from entitle.resolvers.pagination import check_first, connection
 from entitle.schema.node import to_global_id
-from entitle.schema.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor
+from entitle.schema.pagination import Connection, Edge, decode_cursor, encode_cursor
 from entitle.schema.reports import (
     AccountReport,
     AccountReportCell,
@@ -65,9 +66,7 @@ def _cells(columns: tuple[Column, ...], row: query.Row) -> list[AccountReportCel
 async def report_rows(
     info: strawberry.Info, report: AccountReport, *, first: int, after: str | None
 ) -> Connection[AccountReportRow]:
-    limit = info.context.runtime.settings.max_page_size
-    if first < 0 or first > limit:
-        raise BadArgument(f"`first` must be between 0 and {limit}.", "first")
+    check_first(info, first)
     position = None
     if after is not None:
         position = decode_cursor(after)
@@ -87,16 +86,7 @@ async def report_rows(
     async def count() -> int:
         return await query.count(report.scope, report.spec)
 
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=more,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        count=count,
-    )
+    return connection(edges, has_next=more, has_previous=after is not None, count=count)
 
 
 async def report_groups(

@@ -100,7 +100,7 @@ class Organization(Node):
     )
     def certification_report(
         self, info: strawberry.Info, definition: AccountReportInputT | None = None
-    ) -> AccountReportT:
+    ) -> AccountReportT | None:
         from entitle.resolvers.reports import certification_report, validated
 
         return certification_report(self.pk, validated(definition))

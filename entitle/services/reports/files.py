@@ -70,10 +70,13 @@ async def _advanced(
     pending: tuple[int, str] | None = None
     folded: list[str] = []
     sources: list[str] = []
+    row: query.Row | None = None
+    prefix: list[str] = []
     async for batch in query.stream_details(scope, definition, sub_table):
         lines = []
         for item in batch:
-            prefix = _cells(columns, item.row)
+            if item.row is not row:
+                row, prefix = item.row, _cells(columns, item.row)
             detail = item.detail
             folds = detail is not None and sub_table is SubTable.ALL_ENTITLEMENTS
             key = (item.row.account_id, detail["code"]) if folds else None

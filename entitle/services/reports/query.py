@@ -349,11 +349,12 @@ async def stream_details(
     or role name: one statement, in constant memory."""
     keys = len(definition.group_by) + 2
     detail_query = _detail(sub_table, scope.privileges)
+    row: Row | None = None
     async for batch in db.stream(_select(scope, definition, None, detail_query)):
-        yield [
-            DetailRow(
-                row=_row(r, keys),
-                detail=None if r.get("sort_key") is None else r,
-            )
-            for r in batch
-        ]
+        items = []
+        for raw in batch:
+            # An account's detail rows are adjacent: its columns are read once.
+            if row is None or row.account_id != raw["id"]:
+                row = _row(raw, keys)
+            items.append(DetailRow(row=row, detail=None if raw["sort_key"] is None else raw))
+        yield items
