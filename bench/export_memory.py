@@ -205,7 +205,7 @@ def main() -> None:
     out.write_text(json.dumps(report, indent=2) + "\n")
     print(
         f"{'format':<28} {'accounts':>8} {'lines':>8} {'s':>6} {'zip MB':>7} "
-        f"{'RSS +MB':>8} {'traced MB':>9}"
+        f"{'RSS +MB':>8} {'anon +MB':>8} {'traced MB':>9}"
     )
     for r in results:
         print(
