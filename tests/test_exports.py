@@ -301,6 +301,24 @@ async def test_cert_2_bad_export_requests_change_nothing(saa_alpha, aa_alpha, us
             {"report": "ACCOUNT_DETAILS", "savedReportId": to_global_id("SavedReport", 999)},
             ("NOT_FOUND", "savedReportId"),
         ),
+        (
+            saa_alpha,
+            {
+                "report": "ACCOUNT_DETAILS",
+                "savedReportId": to_global_id("SavedReport", 1),
+                "definition": {},
+            },
+            ("INVALID", "savedReportId"),
+        ),
+        (
+            saa_alpha,
+            {
+                "report": "CERTIFICATION",
+                "organizationId": org,
+                "savedReportId": to_global_id("SavedReport", 1),
+            },
+            ("INVALID", "savedReportId"),
+        ),
     ]
     async with unchanged(ignore={"account_session"}):
         for client, input, expected in cases:

@@ -134,6 +134,14 @@ def _file_name(
 
 async def create(actor: Actor, asked: Request) -> int:
     """Record an export to prepare; the exports job writes it."""
+    if asked.saved_report_id is not None and (
+        asked.definition is not None or asked.report is ReportKind.CERTIFICATION
+    ):
+        raise Invalid(
+            "A saved report is an account details report, exported as it was saved: give "
+            "it or a definition, not both.",
+            "savedReportId",
+        )
     if (asked.format is ExportFormat.ADVANCED) != (asked.sub_table is not None):
         raise Invalid(
             "An advanced export names one sub-table; a quick export names none.", "subTable"
