@@ -134,6 +134,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         config("ENTITLE_DORMANCY_WARNING_DAYS", default="14,7"),
     )
 
+    export_hours = config("ENTITLE_EXPORT_HOURS", cast=int, default=24)
+    if export_hours < 1:
+        raise SettingsError("ENTITLE_EXPORT_HOURS must be at least 1")
+
     return Settings(
         env=env,
         database_url=database_url,
@@ -165,5 +169,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         dormancy_days=dormancy_days,
         dormancy_warning_days=dormancy_warning_days,
         export_dir=config("ENTITLE_EXPORT_DIR", default="var/exports"),
-        export_hours=config("ENTITLE_EXPORT_HOURS", cast=int, default=24),
+        export_hours=export_hours,
     )
