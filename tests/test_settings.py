@@ -89,3 +89,9 @@ def test_auth_8_dormancy_warning_days_are_parsed_and_sorted():
 def test_auth_8_malformed_dormancy_settings_fail_at_start_up(environ):
     with pytest.raises(SettingsError, match="ENTITLE_DORMANCY"):
         load_settings(environ)
+
+
+def test_export_lifetime_is_at_least_an_hour():
+    assert load_settings({"ENTITLE_EXPORT_HOURS": "2"}).export_hours == 2
+    with pytest.raises(SettingsError, match="ENTITLE_EXPORT_HOURS"):
+        load_settings({"ENTITLE_EXPORT_HOURS": "0"})
