@@ -1,14 +1,19 @@
 """Yearly user accounts certification through the GraphQL endpoint: periods and statuses
 (CERT-1), the SAA's certification (CERT-3) and what a past-due organization may not do
-(CERT-4)."""
+(CERT-4).
+
+The demo data opens the period of START's year (due 40 days after START), so tests use it
+where they need a period, move the clock for dates relative to it, and open periods of
+another year."""
 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from entitle.demo import CERTIFICATION_DUE_IN, CERTIFICATION_STARTED
 from entitle.jobs import runner
 from entitle.models import (
     Account,
@@ -25,7 +30,11 @@ from tests.factories import organization_id
 from tests.mutations import NEW_PERSON, account_gid, codes, privilege_gid
 from tests.state import unchanged
 
-DUE = START + timedelta(days=40)
+DUE = START + CERTIFICATION_DUE_IN  # the demo period's due date
+PAST_DUE = DUE + timedelta(hours=1)
+BEFORE_ANY_PERIOD = START - CERTIFICATION_STARTED - timedelta(days=1)
+NEXT_START = datetime(START.year + 1, 1, 11, 15, 0, tzinfo=UTC)
+NEXT_DUE = NEXT_START + timedelta(days=40)
 ERRORS = "errors { code message field }"
 OPEN = f"""
 mutation($input: CertificationPeriodOpenInput!) {{
@@ -51,7 +60,8 @@ async def alpha() -> str:
     return to_global_id("Organization", await organization_id("100001"))
 
 
-async def open_period(operator, starts_at=START, due_at=DUE) -> dict:
+async def open_period(operator, starts_at=NEXT_START, due_at=NEXT_DUE) -> dict:
+    """Open a period; by default next year's, since the demo's year has its period."""
     variables = {"input": {"startsAt": starts_at.isoformat(), "dueAt": due_at.isoformat()}}
     return (await operator.execute(OPEN, variables)).ok()["certificationPeriodOpen"]
 
@@ -65,38 +75,72 @@ async def status(client, org: str) -> dict | None:
     return (await client.execute(ORG_STATUS, {"id": org})).ok()["organization"]["certification"]
 
 
-async def test_cert_1_operator_opens_a_period_and_required_organizations_are_open(
+async def test_cert_1_the_demo_period_is_open_for_required_organizations(
     operator, saa_alpha, aa_alpha
 ):
     org = await alpha()
-    assert await status(operator, org) is None  # no period yet
-    payload = await open_period(operator)
-    assert payload["errors"] == []
-    assert payload["certificationPeriod"]["year"] == START.year
     assert (await operator.execute(PERIODS)).ok()["certificationPeriods"] == [
         {"year": START.year, "dueAt": DUE.isoformat()}
     ]
     for client in (operator, saa_alpha, aa_alpha):
         standing = await status(client, org)
         assert standing["status"] == "OPEN" and standing["required"] is True
-        assert standing["daysLeft"] == 40
+        assert standing["year"] == START.year and standing["daysLeft"] == 40
     banner = (await saa_alpha.execute(DUE_BANNER)).ok()["certificationDue"]
     assert banner == {"status": "OPEN", "dueAt": DUE.isoformat(), "daysLeft": 40}
     # The banner is the SAA's: an AA has nothing to certify.
     assert (await aa_alpha.execute(DUE_BANNER)).ok()["certificationDue"] is None
 
 
+async def test_cert_1_there_is_no_status_before_the_first_period_starts(anonymous, clock):
+    clock.set(BEFORE_ANY_PERIOD)
+    operator = await anonymous.login("operator")
+    saa = await anonymous.login("saa.alpha")
+    assert await status(operator, await alpha()) is None  # no period yet
+    assert (await saa.execute(DUE_BANNER)).ok()["certificationDue"] is None
+
+
+async def test_cert_1_operator_opens_a_period_and_required_organizations_are_open(
+    operator, anonymous, clock
+):
+    org = await alpha()
+    payload = await open_period(operator)
+    assert payload["errors"] == []
+    assert payload["certificationPeriod"]["year"] == START.year + 1
+    assert (await operator.execute(PERIODS)).ok()["certificationPeriods"] == [
+        {"year": START.year + 1, "dueAt": NEXT_DUE.isoformat()},
+        {"year": START.year, "dueAt": DUE.isoformat()},
+    ]
+    # Until it starts, the year before's period stands.
+    assert (await status(operator, org))["year"] == START.year
+    clock.set(NEXT_START)
+    clients = [await anonymous.login(u) for u in ("operator", "saa.alpha", "aa.alpha")]
+    for client in clients:
+        standing = await status(client, org)
+        assert standing["status"] == "OPEN" and standing["required"] is True
+        assert standing["year"] == START.year + 1 and standing["daysLeft"] == 40
+    operator, saa, aa = clients
+    banner = (await saa.execute(DUE_BANNER)).ok()["certificationDue"]
+    assert banner == {"status": "OPEN", "dueAt": NEXT_DUE.isoformat(), "daysLeft": 40}
+    # The banner is the SAA's: an AA has nothing to certify.
+    assert (await aa.execute(DUE_BANNER)).ok()["certificationDue"] is None
+
+
 async def test_cert_1_period_input_is_validated(operator, clock):
     async with unchanged():
-        late = await open_period(operator, due_at=START - timedelta(days=1))
+        late = await open_period(operator, due_at=NEXT_START - timedelta(days=1))
         assert codes(late) == [("INVALID", "dueAt")]
+        # A year without a period, due in the past.
         past = await open_period(
-            operator, starts_at=START - timedelta(days=60), due_at=START - timedelta(days=1)
+            operator, starts_at=START - timedelta(days=400), due_at=START - timedelta(days=1)
         )
         assert codes(past) == [("INVALID", "dueAt")]
+        # The demo's year has its period.
+        demo_year = await open_period(operator, starts_at=START, due_at=DUE + timedelta(days=5))
+        assert codes(demo_year) == [("CONFLICT", "startsAt")]
     assert (await open_period(operator))["errors"] == []
     async with unchanged():
-        again = await open_period(operator, due_at=DUE + timedelta(days=5))
+        again = await open_period(operator, due_at=NEXT_DUE + timedelta(days=5))
         assert codes(again) == [("CONFLICT", "startsAt")]
 
 
@@ -106,17 +150,16 @@ async def test_cert_1_only_the_operator_opens_and_lists_periods(
     async with unchanged():
         for client in (saa_alpha, aa_alpha, user_alpha):
             assert codes(await open_period(client)) == [("FORBIDDEN", None)]
-    await open_period(operator)
+    assert (await open_period(operator))["errors"] == []
     for client in (saa_alpha, aa_alpha, user_alpha):
         assert (await client.execute(PERIODS)).ok()["certificationPeriods"] == []
     assert (await anonymous.execute(PERIODS)).error_codes() == ["UNAUTHENTICATED"]
 
 
 async def test_cert_1_status_is_read_by_its_admins_and_the_operator_only(
-    operator, user_alpha, saa_beta, anonymous
+    user_alpha, saa_beta, anonymous
 ):
     org = await alpha()
-    await open_period(operator)
     response = await user_alpha.execute(ORG_STATUS, {"id": org})
     assert response.data["organization"]["certification"] is None
     assert response.error_codes() == ["FORBIDDEN"]
@@ -127,11 +170,8 @@ async def test_cert_1_status_is_read_by_its_admins_and_the_operator_only(
     assert (await anonymous.execute(ORG_STATUS, {"id": org})).error_codes() == ["UNAUTHENTICATED"]
 
 
-async def test_cert_3_the_saa_certifies_with_a_snapshot_and_a_confirmation(
-    operator, saa_alpha, clock
-):
+async def test_cert_3_the_saa_certifies_with_a_snapshot_and_a_confirmation(saa_alpha, clock):
     org = await alpha()
-    await open_period(operator)
     clock.advance(minutes=10)
     payload = await certify(saa_alpha, org)
     assert payload["errors"] == []
@@ -154,12 +194,16 @@ async def test_cert_3_the_saa_certifies_with_a_snapshot_and_a_confirmation(
     assert (await saa_alpha.execute(DUE_BANNER)).ok()["certificationDue"] is None
 
 
-async def test_cert_3_refusals_change_nothing(operator, saa_alpha, aa_alpha, saa_beta):
+async def test_cert_3_refusals_change_nothing(
+    operator, saa_alpha, aa_alpha, saa_beta, anonymous, clock
+):
     org = await alpha()
+    clock.set(BEFORE_ANY_PERIOD)
+    early = await anonymous.login("saa.alpha")
     async with unchanged():
         # Outside a period.
-        assert codes(await certify(saa_alpha, org)) == [("INVALID", None)]
-    await open_period(operator)
+        assert codes(await certify(early, org)) == [("INVALID", None)]
+    clock.set(START)
     async with unchanged():
         assert codes(await certify(saa_alpha, org, accept=False)) == [("INVALID", "acceptTerms")]
         assert codes(await certify(aa_alpha, org)) == [("FORBIDDEN", None)]
@@ -172,8 +216,7 @@ async def test_cert_3_refusals_change_nothing(operator, saa_alpha, aa_alpha, saa
 
 
 @pytest.mark.parametrize("table_change", ["update", "delete"])
-async def test_cert_3_a_certification_is_immutable(operator, saa_alpha, table_change):
-    await open_period(operator)
+async def test_cert_3_a_certification_is_immutable(saa_alpha, table_change):
     await certify(saa_alpha, await alpha())
     with pytest.raises(Exception, match="immutable"):
         if table_change == "update":
@@ -218,13 +261,33 @@ async def _blocked_mutations() -> list[tuple[str, dict]]:
     ]
 
 
-async def test_cert_4_a_whole_period_past_due_then_certified(operator, anonymous, clock):
+async def test_cert_4_a_whole_period_past_due_then_certified(anonymous, fresh, clock):
+    """The demo's period on the clock: open, reminded, past due with CERT-4's restrictions,
+    certified, and everything restored."""
     org = await alpha()
-    await open_period(operator, due_at=START + timedelta(hours=1))
-    # Beta certifies in time.
+
+    async def job() -> int:
+        report = await runner.run_once(fresh.settings, clock, "certification")
+        return report["certification"].notified
+
+    # Open: Beta certifies in time; Alpha and Gamma are reminded 30, 14 and 7 days ahead.
+    operator = await anonymous.login("operator")
+    assert (await status(operator, org))["status"] == "OPEN"
     beta_org = to_global_id("Organization", await organization_id("100002"))
     assert (await certify(await anonymous.login("saa.beta"), beta_org))["errors"] == []
-    clock.advance(hours=2)
+    assert await job() == 0
+    reminded = ["saa.alpha@example.com", "saa.gamma@example.com"]
+    for days_left, kind in ((29, "DAYS_30"), (13, "DAYS_14"), (6, "DAYS_7")):
+        clock.set(DUE - timedelta(days=days_left))
+        assert await job() == 2
+        assert await job() == 0  # each once
+        assert await _notices(kind) == reminded
+    assert await _notices("PAST_DUE") == []
+
+    # Past due: the notice, then the SAA and AAs can change nothing but disable and delete.
+    clock.set(PAST_DUE)
+    assert await job() == 2
+    assert await _notices("PAST_DUE") == reminded
     saa = await anonymous.login("saa.alpha")
     aa = await anonymous.login("aa.alpha")
     assert (await status(saa, org))["status"] == "PAST_DUE"
@@ -247,6 +310,7 @@ async def test_cert_4_a_whole_period_past_due_then_certified(operator, anonymous
         _errors_only("accountDelete"), {"input": {"accountId": target, "reason": "Left."}}
     )
     assert delete.ok()["accountDelete"]["errors"] == []
+
     # Certifying lifts every restriction at once.
     assert (await certify(saa, org))["certification"]["status"] == "CERTIFIED"
     for name, input in blocked:
@@ -254,6 +318,7 @@ async def test_cert_4_a_whole_period_past_due_then_certified(operator, anonymous
             continue  # its source was deleted above
         response = await saa.execute(_errors_only(name), {"input": input})
         assert "CERTIFICATION_PAST_DUE" not in {c for c, _ in codes(response.ok()[name])}, name
+    assert (await saa.execute(DUE_BANNER)).ok()["certificationDue"] is None
 
 
 async def _notices(kind: str) -> list[str]:
@@ -264,9 +329,9 @@ async def _notices(kind: str) -> list[str]:
 
 
 async def test_cert_1_the_job_reminds_then_notifies_past_due_each_once(
-    operator, anonymous, fresh, clock, sql_statements
+    anonymous, fresh, clock, sql_statements
 ):
-    await open_period(operator)  # due in 40 days
+    # The demo's period is due in 40 days.
     beta_org = to_global_id("Organization", await organization_id("100002"))
 
     async def run() -> int:
@@ -296,11 +361,10 @@ async def test_cert_1_the_job_reminds_then_notifies_past_due_each_once(
 
 
 async def test_cert_1_an_organization_of_its_saa_alone_may_certify_unless_it_holds_cat(
-    operator, saa_gamma
+    saa_gamma,
 ):
     gamma = to_global_id("Organization", await organization_id("900001"))
     await Account.update({Account.status: "DELETED"}).where(Account.user_id == "user.gamma")
-    await open_period(operator)
     assert (await status(saa_gamma, gamma))["status"] == "NOT_REQUIRED"
     assert (await saa_gamma.execute(DUE_BANNER)).ok()["certificationDue"] is None
     # A CAT privilege held by any account makes it required.
