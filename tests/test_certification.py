@@ -1,6 +1,6 @@
 """Yearly user accounts certification through the GraphQL endpoint: periods and statuses
-(CERT-1), the SAA's certification (CERT-3) and what a past-due organization may not do
-(CERT-4).
+(CERT-1), the SAA's certification (CERT-3), what a past-due organization may not do and
+the operator's suspension of one (CERT-4).
 
 The demo data opens the period of START's year (due 40 days after START), so tests use it
 where they need a period, move the clock for dates relative to it, and open periods of
@@ -23,10 +23,12 @@ from entitle.models import (
     OutboxMessage,
     Privilege,
     Role,
+    Session,
 )
 from entitle.schema.node import to_global_id
 from tests.conftest import START
 from tests.factories import organization_id
+from tests.graphql_client import DEMO_PASSWORD, LOGIN
 from tests.mutations import NEW_PERSON, account_gid, codes, privilege_gid
 from tests.state import unchanged
 
@@ -54,6 +56,23 @@ ORG_STATUS = (
 )
 DUE_BANNER = "{ certificationDue { status dueAt daysLeft } }"
 PERIODS = "{ certificationPeriods { year dueAt } }"
+VIEWER = "{ viewer { userId } }"
+SUSPENSION = "suspension { suspendedAt reason suspendedBy { userId } }"
+SUSPEND = f"""
+mutation($input: OrganizationSuspendInput!) {{
+  organizationSuspend(input: $input) {{ organization {{ name {SUSPENSION} }} {ERRORS} }}
+}}
+"""
+LIFT = f"""
+mutation($input: OrganizationSuspensionLiftInput!) {{
+  organizationSuspensionLift(input: $input) {{ organization {{ name {SUSPENSION} }} {ERRORS} }}
+}}
+"""
+ORG_SUSPENSION = f"query($id: ID!) {{ organization(id: $id) {{ name {SUSPENSION} }} }}"
+ORGANIZATIONS_SUSPENDED = (
+    f'{{ organizations(text: "Alpha") {{ edges {{ node {{ {SUSPENSION} }} }} }} }}'
+)
+REASON = "User accounts certification past due."
 
 
 async def alpha() -> str:
@@ -73,6 +92,22 @@ async def certify(client, org: str, accept: bool = True) -> dict:
 
 async def status(client, org: str) -> dict | None:
     return (await client.execute(ORG_STATUS, {"id": org})).ok()["organization"]["certification"]
+
+
+async def suspend(client, org: str, reason: str = REASON) -> dict:
+    variables = {"input": {"organizationId": org, "reason": reason}}
+    return (await client.execute(SUSPEND, variables)).ok()["organizationSuspend"]
+
+
+async def lift(client, org: str) -> dict:
+    variables = {"input": {"organizationId": org}}
+    return (await client.execute(LIFT, variables)).ok()["organizationSuspensionLift"]
+
+
+async def password_step(anonymous, user_id: str, password: str | None = None) -> dict:
+    """The `login` payload alone: the password step, refused or not."""
+    variables = {"input": {"userId": user_id, "password": password or DEMO_PASSWORD}}
+    return (await anonymous.execute(LOGIN, variables)).ok()["login"]
 
 
 async def test_cert_1_the_demo_period_is_open_for_required_organizations(
@@ -263,8 +298,9 @@ async def _blocked_mutations() -> list[tuple[str, dict]]:
 
 async def test_cert_4_a_whole_period_past_due_then_certified(anonymous, fresh, clock):
     """The demo's period on the clock: open, reminded, past due with CERT-4's restrictions,
-    certified, and everything restored."""
+    suspended by the operator (G 18.2), lifted, certified, and everything restored."""
     org = await alpha()
+    alpha_pk = await organization_id("100001")
 
     async def job() -> int:
         report = await runner.run_once(fresh.settings, clock, "certification")
@@ -311,6 +347,35 @@ async def test_cert_4_a_whole_period_past_due_then_certified(anonymous, fresh, c
     )
     assert delete.ok()["accountDelete"]["errors"] == []
 
+    # The operator suspends Alpha: its admins' sessions end and nobody of it signs in.
+    clock.advance(days=3)
+    operator = await anonymous.login("operator")
+    saa = await anonymous.login("saa.alpha")
+    aa = await anonymous.login("aa.alpha")
+    accounts_before = await _accounts_of(alpha_pk)
+    suspended = await suspend(operator, org)
+    assert suspended["errors"] == []
+    assert suspended["organization"]["suspension"]["suspendedAt"] == clock.now().isoformat()
+    assert (await saa.execute(VIEWER)).ok()["viewer"] is None
+    refused = await aa.execute(_errors_only("accountDisable"), {"input": {"accountId": target}})
+    assert refused.error_codes() == ["UNAUTHENTICATED"]
+    for user_id in ("saa.alpha", "aa.alpha"):
+        assert codes(await password_step(anonymous, user_id)) == [("ORGANIZATION_SUSPENDED", None)]
+    assert await _emails("organization.suspended") == ["saa.alpha@example.com"]
+    # The SAA contacts the operator, who lifts the suspension: the accounts are as they were,
+    # and the organization still has to certify.
+    clock.advance(days=1)
+    operator = await anonymous.login("operator")
+    lifted = await lift(operator, org)
+    assert lifted["errors"] == [] and lifted["organization"]["suspension"] is None
+    assert await _accounts_of(alpha_pk) == accounts_before
+    assert await _emails("organization.suspension_lifted") == ["saa.alpha@example.com"]
+    saa = await anonymous.login("saa.alpha")
+    assert (await status(saa, org))["status"] == "PAST_DUE"
+    name, input = blocked[0]
+    response = await saa.execute(_errors_only(name), {"input": input})
+    assert codes(response.ok()[name]) == [("CERTIFICATION_PAST_DUE", None)]
+
     # Certifying lifts every restriction at once.
     assert (await certify(saa, org))["certification"]["status"] == "CERTIFIED"
     for name, input in blocked:
@@ -319,6 +384,15 @@ async def test_cert_4_a_whole_period_past_due_then_certified(anonymous, fresh, c
         response = await saa.execute(_errors_only(name), {"input": input})
         assert "CERTIFICATION_PAST_DUE" not in {c for c, _ in codes(response.ok()[name])}, name
     assert (await saa.execute(DUE_BANNER)).ok()["certificationDue"] is None
+
+
+async def _accounts_of(organization: int) -> list[dict]:
+    return await Account.select().where(Account.organization == organization).order_by(Account.id)
+
+
+async def _emails(kind: str) -> list[str]:
+    rows = await OutboxMessage.select(OutboxMessage.to_address).where(OutboxMessage.kind == kind)
+    return sorted(r["to_address"] for r in rows)
 
 
 async def _notices(kind: str) -> list[str]:
@@ -379,3 +453,205 @@ async def test_cert_1_an_organization_of_its_saa_alone_may_certify_unless_it_hol
     # CERT-1 "may": certifying voluntarily is allowed.
     payload = await certify(saa_gamma, gamma)
     assert payload["errors"] == [] and payload["certification"]["status"] == "CERTIFIED"
+
+
+# --- the operator's suspension of a past-due organization (CERT-4, G 18.2) -------------------
+
+
+async def _open_sessions(organization: int) -> int:
+    return await Session.count().where(
+        Session.ended_at.is_null()
+        & Session.account.is_in(
+            Account.select(Account.id).where(Account.organization == organization)
+        )
+    )
+
+
+async def test_cert_4_operator_suspends_a_past_due_organization_and_lifts_it(anonymous, clock):
+    org = await alpha()
+    alpha_pk = await organization_id("100001")
+    clock.set(PAST_DUE)
+    operator = await anonymous.login("operator")
+    user = await anonymous.login("user.alpha")
+    beta_user = await anonymous.login("user.beta")
+    before = await _accounts_of(alpha_pk)
+    payload = await suspend(operator, org)
+    assert payload == {
+        "organization": {
+            "name": "Alpha Securities",
+            "suspension": {
+                "suspendedAt": PAST_DUE.isoformat(),
+                "reason": REASON,
+                "suspendedBy": {"userId": "operator"},
+            },
+        },
+        "errors": [],
+    }
+    # Its sessions ended with the suspension; other organizations' did not.
+    assert await _open_sessions(alpha_pk) == 0
+    assert (await user.execute(VIEWER)).ok()["viewer"] is None
+    assert (await beta_user.execute(VIEWER)).ok()["viewer"] == {"userId": "user.beta"}
+    # Nobody of it signs in, and only the right password learns why.
+    refused = await password_step(anonymous, "user.alpha")
+    assert codes(refused) == [("ORGANIZATION_SUSPENDED", None)] and refused["token"] is None
+    wrong = await password_step(anonymous, "user.alpha", "wrong password")
+    assert codes(wrong) == [("INVALID_CREDENTIALS", None)]
+    (attempt,) = (
+        await AuditEvent.select(AuditEvent.actor_label, AuditEvent.after)
+        .where(AuditEvent.action == "session.login_refused")
+        .output(load_json=True)
+    )
+    assert attempt == {"actor_label": "user.alpha", "after": {"reason": "ORGANIZATION_SUSPENDED"}}
+    (event,) = (
+        await AuditEvent.select()
+        .where(AuditEvent.action == "organization.suspend")
+        .output(load_json=True)
+    )
+    assert (event["actor_label"], event["target_id"], event["organization_id"]) == (
+        "operator",
+        str(alpha_pk),
+        alpha_pk,
+    )
+    assert event["before"] == {"certification": "PAST_DUE"}
+    assert event["after"] == {"reason": REASON, "sessions_ended": 1}
+    (email,) = await OutboxMessage.select().where(OutboxMessage.kind == "organization.suspended")
+    assert email["to_address"] == "saa.alpha@example.com"
+    assert "Alpha Securities" in email["subject"] and REASON in email["body"]
+    assert (await operator.execute(ORG_SUSPENSION, {"id": org})).ok()["organization"]["suspension"][
+        "reason"
+    ] == REASON
+
+    clock.advance(minutes=5)
+    lifted = await lift(operator, org)
+    assert lifted == {
+        "organization": {"name": "Alpha Securities", "suspension": None},
+        "errors": [],
+    }
+    # Lifting restores exactly what was there: no account was changed.
+    assert await _accounts_of(alpha_pk) == before
+    (event,) = (
+        await AuditEvent.select()
+        .where(AuditEvent.action == "organization.suspension_lift")
+        .output(load_json=True)
+    )
+    assert event["before"] == {
+        "suspended_at": PAST_DUE.isoformat(),
+        "suspended_by": (await Account.select(Account.id).where(Account.user_id == "operator"))[0][
+            "id"
+        ],
+        "reason": REASON,
+    }
+    assert event["after"] == {"certification": "PAST_DUE"}
+    (email,) = await OutboxMessage.select().where(
+        OutboxMessage.kind == "organization.suspension_lifted"
+    )
+    assert email["to_address"] == "saa.alpha@example.com"
+    assert "still past due" in email["body"]
+    assert (await anonymous.login("user.alpha")).token
+
+
+async def test_cert_4_operator_suspends_only_a_past_due_organization_once(
+    operator, anonymous, clock
+):
+    org = await alpha()
+    operations = to_global_id("Organization", await organization_id("000001"))
+    beta = to_global_id("Organization", await organization_id("100002"))
+    gamma = to_global_id("Organization", await organization_id("900001"))
+    async with unchanged():
+        # Before the due date its certification is OPEN.
+        assert codes(await suspend(operator, org)) == [("CONFLICT", "organizationId")]
+        # Nothing to lift.
+        assert codes(await lift(operator, org)) == [("CONFLICT", "organizationId")]
+        # The operator's own organization, never: nobody could lift it.
+        assert codes(await suspend(operator, operations)) == [("FORBIDDEN", "organizationId")]
+        missing = to_global_id("Organization", 999_999)
+        assert codes(await suspend(operator, missing)) == [("NOT_FOUND", "organizationId")]
+        assert codes(await lift(operator, "nonsense")) == [("NOT_FOUND", "organizationId")]
+    assert (await certify(await anonymous.login("saa.beta"), beta))["errors"] == []
+    # Gamma with its SAA alone need not certify (CERT-1).
+    await Account.update({Account.status: "DELETED"}).where(Account.user_id == "user.gamma")
+    clock.set(PAST_DUE)
+    operator = await anonymous.login("operator")
+    async with unchanged():
+        assert codes(await suspend(operator, beta)) == [("CONFLICT", "organizationId")]  # certified
+        assert codes(await suspend(operator, gamma)) == [
+            ("CONFLICT", "organizationId")
+        ]  # not required
+        assert codes(await suspend(operator, org, reason=" \n ")) == [("INVALID", "reason")]
+        assert codes(await suspend(operator, org, reason="x" * 501)) == [("INVALID", "reason")]
+        assert codes(await suspend(operator, operations)) == [("FORBIDDEN", "organizationId")]
+    assert (await suspend(operator, org))["errors"] == []
+    async with unchanged():
+        assert codes(await suspend(operator, org)) == [("CONFLICT", "organizationId")]
+    assert (await lift(operator, org))["errors"] == []
+    async with unchanged():
+        assert codes(await lift(operator, org)) == [("CONFLICT", "organizationId")]
+
+
+@pytest.mark.parametrize(
+    ("user_id", "code", "field"),
+    [
+        ("saa.alpha", "FORBIDDEN", None),
+        ("aa.alpha", "FORBIDDEN", None),
+        ("user.alpha", "FORBIDDEN", None),
+        # Another organization's admin cannot tell it exists.
+        ("saa.beta", "NOT_FOUND", "organizationId"),
+    ],
+)
+async def test_cert_4_operator_suspends_and_lifts_and_nobody_else(
+    anonymous, clock, user_id, code, field
+):
+    org = await alpha()
+    clock.set(PAST_DUE)
+    client = await anonymous.login(user_id)
+    async with unchanged():
+        refused = await suspend(client, org)
+        assert codes(refused) == [(code, field)] and refused["organization"] is None
+        refused = await lift(client, org)
+        assert codes(refused) == [(code, field)] and refused["organization"] is None
+    assert (await suspend(await anonymous.login("operator"), org))["errors"] == []
+    variables = {"input": {"organizationId": org}}
+    async with unchanged():
+        if user_id.endswith(".alpha"):
+            # A suspended organization's people cannot even ask: their session has ended.
+            response = await client.execute(LIFT, variables)
+            assert response.error_codes() == ["UNAUTHENTICATED"]
+        else:
+            assert codes(await lift(client, org)) == [(code, field)]
+
+
+async def test_cert_4_operator_suspends_anonymous_is_asked_to_sign_in(anonymous, clock):
+    org = await alpha()
+    clock.set(PAST_DUE)
+    async with unchanged():
+        for query, input in (
+            (SUSPEND, {"organizationId": org, "reason": REASON}),
+            (LIFT, {"organizationId": org}),
+        ):
+            response = await anonymous.execute(query, {"input": input})
+            assert response.error_codes() == ["UNAUTHENTICATED"]
+
+
+async def test_cert_4_a_suspension_is_read_by_the_operator_and_its_admins(
+    saa_alpha, aa_alpha, user_alpha, saa_beta, anonymous, clock
+):
+    org = await alpha()
+    for client in (saa_alpha, aa_alpha):
+        assert (await client.execute(ORG_SUSPENSION, {"id": org})).ok()["organization"] == {
+            "name": "Alpha Securities",
+            "suspension": None,
+        }
+    response = await user_alpha.execute(ORG_SUSPENSION, {"id": org})
+    assert response.data["organization"]["suspension"] is None
+    assert response.error_codes() == ["FORBIDDEN"]
+    assert response.errors[0]["path"] == ["organization", "suspension"]
+    assert (await saa_beta.execute(ORG_SUSPENSION, {"id": org})).ok()["organization"] is None
+    clock.set(PAST_DUE)
+    operator = await anonymous.login("operator")
+    await suspend(operator, org)
+    listed = (
+        await operator.execute(
+            f'{{ organizations(text: "Alpha") {{ edges {{ node {{ {SUSPENSION} }} }} }} }}'
+        )
+    ).ok()["organizations"]["edges"]
+    assert [e["node"]["suspension"]["reason"] for e in listed] == [REASON]
