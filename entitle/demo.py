@@ -19,6 +19,7 @@ from entitle.models import (
     Account,
     Application,
     AuthorizedSignatory,
+    CertificationPeriod,
     Grant,
     Identifier,
     IdentifierAssignment,
@@ -420,6 +421,11 @@ DEMO_ANSWERS = {"FIRST_PET": "Rex", "BIRTH_CITY": "Springfield", "FIRST_SCHOOL":
 # The demo admins' authenticator secret (base32), documented in the README.
 DEMO_TOTP_SECRET = "ENTITLEDEMOADMINTOTPSECRETFORALL"
 # REQ-4: the passcode of the demo request waiting for its signatory (Beta Capital's CCO).
+# CERT-1: the demo's year has a period open, started three weeks ago and due in 40 days, so
+# the SAAs of Alpha, Beta and Gamma see `certificationDue` as soon as they sign in.
+CERTIFICATION_STARTED = timedelta(weeks=3)
+CERTIFICATION_DUE_IN = timedelta(days=40)
+
 DEMO_PASSCODE = "DEMO0-PASSC-ODE00-BETA0-00000-00000"
 
 # ORG-5: Beta Capital's signatories; Alpha Securities has none on file, so its requesters
@@ -592,6 +598,23 @@ async def seed_demo(
             )
 
         await _seed_requests(orgs, accounts, now)
+        await _open_certification_period(accounts["operator"], now)
+
+
+async def _open_certification_period(operator: int, now: datetime) -> None:
+    """CERT-1: the period of `now`'s year, as the operator would open it (a period's year
+    is its start's, so an early-January start stays in the year)."""
+    year_start = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    starts_at = max(now - CERTIFICATION_STARTED, year_start)
+    await CertificationPeriod.insert(
+        CertificationPeriod(
+            year=now.year,
+            starts_at=starts_at,
+            due_at=now + CERTIFICATION_DUE_IN,
+            opened_by=operator,
+            created_at=starts_at,
+        )
+    )
 
 
 def _account(

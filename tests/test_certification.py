@@ -1,14 +1,19 @@
 """Yearly user accounts certification through the GraphQL endpoint: periods and statuses
-(CERT-1), the SAA's certification (CERT-3) and what a past-due organization may not do
-(CERT-4)."""
+(CERT-1), the SAA's certification (CERT-3), what a past-due organization may not do and
+the operator's suspension of one (CERT-4).
+
+The demo data opens the period of START's year (due 40 days after START), so tests use it
+where they need a period, move the clock for dates relative to it, and open periods of
+another year."""
 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from entitle.demo import CERTIFICATION_DUE_IN, CERTIFICATION_STARTED
 from entitle.jobs import runner
 from entitle.models import (
     Account,
@@ -18,14 +23,20 @@ from entitle.models import (
     OutboxMessage,
     Privilege,
     Role,
+    Session,
 )
 from entitle.schema.node import to_global_id
 from tests.conftest import START
 from tests.factories import organization_id
+from tests.graphql_client import DEMO_PASSWORD, LOGIN
 from tests.mutations import NEW_PERSON, account_gid, codes, privilege_gid
 from tests.state import unchanged
 
-DUE = START + timedelta(days=40)
+DUE = START + CERTIFICATION_DUE_IN  # the demo period's due date
+PAST_DUE = DUE + timedelta(hours=1)
+BEFORE_ANY_PERIOD = START - CERTIFICATION_STARTED - timedelta(days=1)
+NEXT_START = datetime(START.year + 1, 1, 11, 15, 0, tzinfo=UTC)
+NEXT_DUE = NEXT_START + timedelta(days=40)
 ERRORS = "errors { code message field }"
 OPEN = f"""
 mutation($input: CertificationPeriodOpenInput!) {{
@@ -45,13 +56,31 @@ ORG_STATUS = (
 )
 DUE_BANNER = "{ certificationDue { status dueAt daysLeft } }"
 PERIODS = "{ certificationPeriods { year dueAt } }"
+VIEWER = "{ viewer { userId } }"
+SUSPENSION = "suspension { suspendedAt reason suspendedBy { userId } }"
+SUSPEND = f"""
+mutation($input: OrganizationSuspendInput!) {{
+  organizationSuspend(input: $input) {{ organization {{ name {SUSPENSION} }} {ERRORS} }}
+}}
+"""
+LIFT = f"""
+mutation($input: OrganizationSuspensionLiftInput!) {{
+  organizationSuspensionLift(input: $input) {{ organization {{ name {SUSPENSION} }} {ERRORS} }}
+}}
+"""
+ORG_SUSPENSION = f"query($id: ID!) {{ organization(id: $id) {{ name {SUSPENSION} }} }}"
+ORGANIZATIONS_SUSPENDED = (
+    f'{{ organizations(text: "Alpha") {{ edges {{ node {{ {SUSPENSION} }} }} }} }}'
+)
+REASON = "User accounts certification past due."
 
 
 async def alpha() -> str:
     return to_global_id("Organization", await organization_id("100001"))
 
 
-async def open_period(operator, starts_at=START, due_at=DUE) -> dict:
+async def open_period(operator, starts_at=NEXT_START, due_at=NEXT_DUE) -> dict:
+    """Open a period; by default next year's, since the demo's year has its period."""
     variables = {"input": {"startsAt": starts_at.isoformat(), "dueAt": due_at.isoformat()}}
     return (await operator.execute(OPEN, variables)).ok()["certificationPeriodOpen"]
 
@@ -65,38 +94,88 @@ async def status(client, org: str) -> dict | None:
     return (await client.execute(ORG_STATUS, {"id": org})).ok()["organization"]["certification"]
 
 
-async def test_cert_1_operator_opens_a_period_and_required_organizations_are_open(
+async def suspend(client, org: str, reason: str = REASON) -> dict:
+    variables = {"input": {"organizationId": org, "reason": reason}}
+    return (await client.execute(SUSPEND, variables)).ok()["organizationSuspend"]
+
+
+async def lift(client, org: str) -> dict:
+    variables = {"input": {"organizationId": org}}
+    return (await client.execute(LIFT, variables)).ok()["organizationSuspensionLift"]
+
+
+async def password_step(anonymous, user_id: str, password: str | None = None) -> dict:
+    """The `login` payload alone: the password step, refused or not."""
+    variables = {"input": {"userId": user_id, "password": password or DEMO_PASSWORD}}
+    return (await anonymous.execute(LOGIN, variables)).ok()["login"]
+
+
+async def test_cert_1_the_demo_period_is_open_for_required_organizations(
     operator, saa_alpha, aa_alpha
 ):
     org = await alpha()
-    assert await status(operator, org) is None  # no period yet
-    payload = await open_period(operator)
-    assert payload["errors"] == []
-    assert payload["certificationPeriod"]["year"] == START.year
     assert (await operator.execute(PERIODS)).ok()["certificationPeriods"] == [
         {"year": START.year, "dueAt": DUE.isoformat()}
     ]
     for client in (operator, saa_alpha, aa_alpha):
         standing = await status(client, org)
         assert standing["status"] == "OPEN" and standing["required"] is True
-        assert standing["daysLeft"] == 40
+        assert standing["year"] == START.year and standing["daysLeft"] == 40
     banner = (await saa_alpha.execute(DUE_BANNER)).ok()["certificationDue"]
     assert banner == {"status": "OPEN", "dueAt": DUE.isoformat(), "daysLeft": 40}
     # The banner is the SAA's: an AA has nothing to certify.
     assert (await aa_alpha.execute(DUE_BANNER)).ok()["certificationDue"] is None
 
 
+async def test_cert_1_there_is_no_status_before_the_first_period_starts(anonymous, clock):
+    clock.set(BEFORE_ANY_PERIOD)
+    operator = await anonymous.login("operator")
+    saa = await anonymous.login("saa.alpha")
+    assert await status(operator, await alpha()) is None  # no period yet
+    assert (await saa.execute(DUE_BANNER)).ok()["certificationDue"] is None
+
+
+async def test_cert_1_operator_opens_a_period_and_required_organizations_are_open(
+    operator, anonymous, clock
+):
+    org = await alpha()
+    payload = await open_period(operator)
+    assert payload["errors"] == []
+    assert payload["certificationPeriod"]["year"] == START.year + 1
+    assert (await operator.execute(PERIODS)).ok()["certificationPeriods"] == [
+        {"year": START.year + 1, "dueAt": NEXT_DUE.isoformat()},
+        {"year": START.year, "dueAt": DUE.isoformat()},
+    ]
+    # Until it starts, the year before's period stands.
+    assert (await status(operator, org))["year"] == START.year
+    clock.set(NEXT_START)
+    clients = [await anonymous.login(u) for u in ("operator", "saa.alpha", "aa.alpha")]
+    for client in clients:
+        standing = await status(client, org)
+        assert standing["status"] == "OPEN" and standing["required"] is True
+        assert standing["year"] == START.year + 1 and standing["daysLeft"] == 40
+    operator, saa, aa = clients
+    banner = (await saa.execute(DUE_BANNER)).ok()["certificationDue"]
+    assert banner == {"status": "OPEN", "dueAt": NEXT_DUE.isoformat(), "daysLeft": 40}
+    # The banner is the SAA's: an AA has nothing to certify.
+    assert (await aa.execute(DUE_BANNER)).ok()["certificationDue"] is None
+
+
 async def test_cert_1_period_input_is_validated(operator, clock):
     async with unchanged():
-        late = await open_period(operator, due_at=START - timedelta(days=1))
+        late = await open_period(operator, due_at=NEXT_START - timedelta(days=1))
         assert codes(late) == [("INVALID", "dueAt")]
+        # A year without a period, due in the past.
         past = await open_period(
-            operator, starts_at=START - timedelta(days=60), due_at=START - timedelta(days=1)
+            operator, starts_at=START - timedelta(days=400), due_at=START - timedelta(days=1)
         )
         assert codes(past) == [("INVALID", "dueAt")]
+        # The demo's year has its period.
+        demo_year = await open_period(operator, starts_at=START, due_at=DUE + timedelta(days=5))
+        assert codes(demo_year) == [("CONFLICT", "startsAt")]
     assert (await open_period(operator))["errors"] == []
     async with unchanged():
-        again = await open_period(operator, due_at=DUE + timedelta(days=5))
+        again = await open_period(operator, due_at=NEXT_DUE + timedelta(days=5))
         assert codes(again) == [("CONFLICT", "startsAt")]
 
 
@@ -106,17 +185,16 @@ async def test_cert_1_only_the_operator_opens_and_lists_periods(
     async with unchanged():
         for client in (saa_alpha, aa_alpha, user_alpha):
             assert codes(await open_period(client)) == [("FORBIDDEN", None)]
-    await open_period(operator)
+    assert (await open_period(operator))["errors"] == []
     for client in (saa_alpha, aa_alpha, user_alpha):
         assert (await client.execute(PERIODS)).ok()["certificationPeriods"] == []
     assert (await anonymous.execute(PERIODS)).error_codes() == ["UNAUTHENTICATED"]
 
 
 async def test_cert_1_status_is_read_by_its_admins_and_the_operator_only(
-    operator, user_alpha, saa_beta, anonymous
+    user_alpha, saa_beta, anonymous
 ):
     org = await alpha()
-    await open_period(operator)
     response = await user_alpha.execute(ORG_STATUS, {"id": org})
     assert response.data["organization"]["certification"] is None
     assert response.error_codes() == ["FORBIDDEN"]
@@ -127,11 +205,8 @@ async def test_cert_1_status_is_read_by_its_admins_and_the_operator_only(
     assert (await anonymous.execute(ORG_STATUS, {"id": org})).error_codes() == ["UNAUTHENTICATED"]
 
 
-async def test_cert_3_the_saa_certifies_with_a_snapshot_and_a_confirmation(
-    operator, saa_alpha, clock
-):
+async def test_cert_3_the_saa_certifies_with_a_snapshot_and_a_confirmation(saa_alpha, clock):
     org = await alpha()
-    await open_period(operator)
     clock.advance(minutes=10)
     payload = await certify(saa_alpha, org)
     assert payload["errors"] == []
@@ -154,12 +229,16 @@ async def test_cert_3_the_saa_certifies_with_a_snapshot_and_a_confirmation(
     assert (await saa_alpha.execute(DUE_BANNER)).ok()["certificationDue"] is None
 
 
-async def test_cert_3_refusals_change_nothing(operator, saa_alpha, aa_alpha, saa_beta):
+async def test_cert_3_refusals_change_nothing(
+    operator, saa_alpha, aa_alpha, saa_beta, anonymous, clock
+):
     org = await alpha()
+    clock.set(BEFORE_ANY_PERIOD)
+    early = await anonymous.login("saa.alpha")
     async with unchanged():
         # Outside a period.
-        assert codes(await certify(saa_alpha, org)) == [("INVALID", None)]
-    await open_period(operator)
+        assert codes(await certify(early, org)) == [("INVALID", None)]
+    clock.set(START)
     async with unchanged():
         assert codes(await certify(saa_alpha, org, accept=False)) == [("INVALID", "acceptTerms")]
         assert codes(await certify(aa_alpha, org)) == [("FORBIDDEN", None)]
@@ -172,8 +251,7 @@ async def test_cert_3_refusals_change_nothing(operator, saa_alpha, aa_alpha, saa
 
 
 @pytest.mark.parametrize("table_change", ["update", "delete"])
-async def test_cert_3_a_certification_is_immutable(operator, saa_alpha, table_change):
-    await open_period(operator)
+async def test_cert_3_a_certification_is_immutable(saa_alpha, table_change):
     await certify(saa_alpha, await alpha())
     with pytest.raises(Exception, match="immutable"):
         if table_change == "update":
@@ -218,13 +296,34 @@ async def _blocked_mutations() -> list[tuple[str, dict]]:
     ]
 
 
-async def test_cert_4_a_whole_period_past_due_then_certified(operator, anonymous, clock):
+async def test_cert_4_a_whole_period_past_due_then_certified(anonymous, fresh, clock):
+    """The demo's period on the clock: open, reminded, past due with CERT-4's restrictions,
+    suspended by the operator (G 18.2), lifted, certified, and everything restored."""
     org = await alpha()
-    await open_period(operator, due_at=START + timedelta(hours=1))
-    # Beta certifies in time.
+    alpha_pk = await organization_id("100001")
+
+    async def job() -> int:
+        report = await runner.run_once(fresh.settings, clock, "certification")
+        return report["certification"].notified
+
+    # Open: Beta certifies in time; Alpha and Gamma are reminded 30, 14 and 7 days ahead.
+    operator = await anonymous.login("operator")
+    assert (await status(operator, org))["status"] == "OPEN"
     beta_org = to_global_id("Organization", await organization_id("100002"))
     assert (await certify(await anonymous.login("saa.beta"), beta_org))["errors"] == []
-    clock.advance(hours=2)
+    assert await job() == 0
+    reminded = ["saa.alpha@example.com", "saa.gamma@example.com"]
+    for days_left, kind in ((29, "DAYS_30"), (13, "DAYS_14"), (6, "DAYS_7")):
+        clock.set(DUE - timedelta(days=days_left))
+        assert await job() == 2
+        assert await job() == 0  # each once
+        assert await _notices(kind) == reminded
+    assert await _notices("PAST_DUE") == []
+
+    # Past due: the notice, then the SAA and AAs can change nothing but disable and delete.
+    clock.set(PAST_DUE)
+    assert await job() == 2
+    assert await _notices("PAST_DUE") == reminded
     saa = await anonymous.login("saa.alpha")
     aa = await anonymous.login("aa.alpha")
     assert (await status(saa, org))["status"] == "PAST_DUE"
@@ -247,6 +346,36 @@ async def test_cert_4_a_whole_period_past_due_then_certified(operator, anonymous
         _errors_only("accountDelete"), {"input": {"accountId": target, "reason": "Left."}}
     )
     assert delete.ok()["accountDelete"]["errors"] == []
+
+    # The operator suspends Alpha: its admins' sessions end and nobody of it signs in.
+    clock.advance(days=3)
+    operator = await anonymous.login("operator")
+    saa = await anonymous.login("saa.alpha")
+    aa = await anonymous.login("aa.alpha")
+    accounts_before = await _accounts_of(alpha_pk)
+    suspended = await suspend(operator, org)
+    assert suspended["errors"] == []
+    assert suspended["organization"]["suspension"]["suspendedAt"] == clock.now().isoformat()
+    assert (await saa.execute(VIEWER)).ok()["viewer"] is None
+    refused = await aa.execute(_errors_only("accountDisable"), {"input": {"accountId": target}})
+    assert refused.error_codes() == ["UNAUTHENTICATED"]
+    for user_id in ("saa.alpha", "aa.alpha"):
+        assert codes(await password_step(anonymous, user_id)) == [("ORGANIZATION_SUSPENDED", None)]
+    assert await _emails("organization.suspended") == ["saa.alpha@example.com"]
+    # The SAA contacts the operator, who lifts the suspension: the accounts are as they were,
+    # and the organization still has to certify.
+    clock.advance(days=1)
+    operator = await anonymous.login("operator")
+    lifted = await lift(operator, org)
+    assert lifted["errors"] == [] and lifted["organization"]["suspension"] is None
+    assert await _accounts_of(alpha_pk) == accounts_before
+    assert await _emails("organization.suspension_lifted") == ["saa.alpha@example.com"]
+    saa = await anonymous.login("saa.alpha")
+    assert (await status(saa, org))["status"] == "PAST_DUE"
+    name, input = blocked[0]
+    response = await saa.execute(_errors_only(name), {"input": input})
+    assert codes(response.ok()[name]) == [("CERTIFICATION_PAST_DUE", None)]
+
     # Certifying lifts every restriction at once.
     assert (await certify(saa, org))["certification"]["status"] == "CERTIFIED"
     for name, input in blocked:
@@ -254,6 +383,16 @@ async def test_cert_4_a_whole_period_past_due_then_certified(operator, anonymous
             continue  # its source was deleted above
         response = await saa.execute(_errors_only(name), {"input": input})
         assert "CERTIFICATION_PAST_DUE" not in {c for c, _ in codes(response.ok()[name])}, name
+    assert (await saa.execute(DUE_BANNER)).ok()["certificationDue"] is None
+
+
+async def _accounts_of(organization: int) -> list[dict]:
+    return await Account.select().where(Account.organization == organization).order_by(Account.id)
+
+
+async def _emails(kind: str) -> list[str]:
+    rows = await OutboxMessage.select(OutboxMessage.to_address).where(OutboxMessage.kind == kind)
+    return sorted(r["to_address"] for r in rows)
 
 
 async def _notices(kind: str) -> list[str]:
@@ -264,9 +403,9 @@ async def _notices(kind: str) -> list[str]:
 
 
 async def test_cert_1_the_job_reminds_then_notifies_past_due_each_once(
-    operator, anonymous, fresh, clock, sql_statements
+    anonymous, fresh, clock, sql_statements
 ):
-    await open_period(operator)  # due in 40 days
+    # The demo's period is due in 40 days.
     beta_org = to_global_id("Organization", await organization_id("100002"))
 
     async def run() -> int:
@@ -296,11 +435,10 @@ async def test_cert_1_the_job_reminds_then_notifies_past_due_each_once(
 
 
 async def test_cert_1_an_organization_of_its_saa_alone_may_certify_unless_it_holds_cat(
-    operator, saa_gamma
+    saa_gamma,
 ):
     gamma = to_global_id("Organization", await organization_id("900001"))
     await Account.update({Account.status: "DELETED"}).where(Account.user_id == "user.gamma")
-    await open_period(operator)
     assert (await status(saa_gamma, gamma))["status"] == "NOT_REQUIRED"
     assert (await saa_gamma.execute(DUE_BANNER)).ok()["certificationDue"] is None
     # A CAT privilege held by any account makes it required.
@@ -315,3 +453,205 @@ async def test_cert_1_an_organization_of_its_saa_alone_may_certify_unless_it_hol
     # CERT-1 "may": certifying voluntarily is allowed.
     payload = await certify(saa_gamma, gamma)
     assert payload["errors"] == [] and payload["certification"]["status"] == "CERTIFIED"
+
+
+# --- the operator's suspension of a past-due organization (CERT-4, G 18.2) -------------------
+
+
+async def _open_sessions(organization: int) -> int:
+    return await Session.count().where(
+        Session.ended_at.is_null()
+        & Session.account.is_in(
+            Account.select(Account.id).where(Account.organization == organization)
+        )
+    )
+
+
+async def test_cert_4_operator_suspends_a_past_due_organization_and_lifts_it(anonymous, clock):
+    org = await alpha()
+    alpha_pk = await organization_id("100001")
+    clock.set(PAST_DUE)
+    operator = await anonymous.login("operator")
+    user = await anonymous.login("user.alpha")
+    beta_user = await anonymous.login("user.beta")
+    before = await _accounts_of(alpha_pk)
+    payload = await suspend(operator, org)
+    assert payload == {
+        "organization": {
+            "name": "Alpha Securities",
+            "suspension": {
+                "suspendedAt": PAST_DUE.isoformat(),
+                "reason": REASON,
+                "suspendedBy": {"userId": "operator"},
+            },
+        },
+        "errors": [],
+    }
+    # Its sessions ended with the suspension; other organizations' did not.
+    assert await _open_sessions(alpha_pk) == 0
+    assert (await user.execute(VIEWER)).ok()["viewer"] is None
+    assert (await beta_user.execute(VIEWER)).ok()["viewer"] == {"userId": "user.beta"}
+    # Nobody of it signs in, and only the right password learns why.
+    refused = await password_step(anonymous, "user.alpha")
+    assert codes(refused) == [("ORGANIZATION_SUSPENDED", None)] and refused["token"] is None
+    wrong = await password_step(anonymous, "user.alpha", "wrong password")
+    assert codes(wrong) == [("INVALID_CREDENTIALS", None)]
+    (attempt,) = (
+        await AuditEvent.select(AuditEvent.actor_label, AuditEvent.after)
+        .where(AuditEvent.action == "session.login_refused")
+        .output(load_json=True)
+    )
+    assert attempt == {"actor_label": "user.alpha", "after": {"reason": "ORGANIZATION_SUSPENDED"}}
+    (event,) = (
+        await AuditEvent.select()
+        .where(AuditEvent.action == "organization.suspend")
+        .output(load_json=True)
+    )
+    assert (event["actor_label"], event["target_id"], event["organization_id"]) == (
+        "operator",
+        str(alpha_pk),
+        alpha_pk,
+    )
+    assert event["before"] == {"certification": "PAST_DUE"}
+    assert event["after"] == {"reason": REASON, "sessions_ended": 1}
+    (email,) = await OutboxMessage.select().where(OutboxMessage.kind == "organization.suspended")
+    assert email["to_address"] == "saa.alpha@example.com"
+    assert "Alpha Securities" in email["subject"] and REASON in email["body"]
+    assert (await operator.execute(ORG_SUSPENSION, {"id": org})).ok()["organization"]["suspension"][
+        "reason"
+    ] == REASON
+
+    clock.advance(minutes=5)
+    lifted = await lift(operator, org)
+    assert lifted == {
+        "organization": {"name": "Alpha Securities", "suspension": None},
+        "errors": [],
+    }
+    # Lifting restores exactly what was there: no account was changed.
+    assert await _accounts_of(alpha_pk) == before
+    (event,) = (
+        await AuditEvent.select()
+        .where(AuditEvent.action == "organization.suspension_lift")
+        .output(load_json=True)
+    )
+    assert event["before"] == {
+        "suspended_at": PAST_DUE.isoformat(),
+        "suspended_by": (await Account.select(Account.id).where(Account.user_id == "operator"))[0][
+            "id"
+        ],
+        "reason": REASON,
+    }
+    assert event["after"] == {"certification": "PAST_DUE"}
+    (email,) = await OutboxMessage.select().where(
+        OutboxMessage.kind == "organization.suspension_lifted"
+    )
+    assert email["to_address"] == "saa.alpha@example.com"
+    assert "still past due" in email["body"]
+    assert (await anonymous.login("user.alpha")).token
+
+
+async def test_cert_4_operator_suspends_only_a_past_due_organization_once(
+    operator, anonymous, clock
+):
+    org = await alpha()
+    operations = to_global_id("Organization", await organization_id("000001"))
+    beta = to_global_id("Organization", await organization_id("100002"))
+    gamma = to_global_id("Organization", await organization_id("900001"))
+    async with unchanged():
+        # Before the due date its certification is OPEN.
+        assert codes(await suspend(operator, org)) == [("CONFLICT", "organizationId")]
+        # Nothing to lift.
+        assert codes(await lift(operator, org)) == [("CONFLICT", "organizationId")]
+        # The operator's own organization, never: nobody could lift it.
+        assert codes(await suspend(operator, operations)) == [("FORBIDDEN", "organizationId")]
+        missing = to_global_id("Organization", 999_999)
+        assert codes(await suspend(operator, missing)) == [("NOT_FOUND", "organizationId")]
+        assert codes(await lift(operator, "nonsense")) == [("NOT_FOUND", "organizationId")]
+    assert (await certify(await anonymous.login("saa.beta"), beta))["errors"] == []
+    # Gamma with its SAA alone need not certify (CERT-1).
+    await Account.update({Account.status: "DELETED"}).where(Account.user_id == "user.gamma")
+    clock.set(PAST_DUE)
+    operator = await anonymous.login("operator")
+    async with unchanged():
+        assert codes(await suspend(operator, beta)) == [("CONFLICT", "organizationId")]  # certified
+        assert codes(await suspend(operator, gamma)) == [
+            ("CONFLICT", "organizationId")
+        ]  # not required
+        assert codes(await suspend(operator, org, reason=" \n ")) == [("INVALID", "reason")]
+        assert codes(await suspend(operator, org, reason="x" * 501)) == [("INVALID", "reason")]
+        assert codes(await suspend(operator, operations)) == [("FORBIDDEN", "organizationId")]
+    assert (await suspend(operator, org))["errors"] == []
+    async with unchanged():
+        assert codes(await suspend(operator, org)) == [("CONFLICT", "organizationId")]
+    assert (await lift(operator, org))["errors"] == []
+    async with unchanged():
+        assert codes(await lift(operator, org)) == [("CONFLICT", "organizationId")]
+
+
+@pytest.mark.parametrize(
+    ("user_id", "code", "field"),
+    [
+        ("saa.alpha", "FORBIDDEN", None),
+        ("aa.alpha", "FORBIDDEN", None),
+        ("user.alpha", "FORBIDDEN", None),
+        # Another organization's admin cannot tell it exists.
+        ("saa.beta", "NOT_FOUND", "organizationId"),
+    ],
+)
+async def test_cert_4_operator_suspends_and_lifts_and_nobody_else(
+    anonymous, clock, user_id, code, field
+):
+    org = await alpha()
+    clock.set(PAST_DUE)
+    client = await anonymous.login(user_id)
+    async with unchanged():
+        refused = await suspend(client, org)
+        assert codes(refused) == [(code, field)] and refused["organization"] is None
+        refused = await lift(client, org)
+        assert codes(refused) == [(code, field)] and refused["organization"] is None
+    assert (await suspend(await anonymous.login("operator"), org))["errors"] == []
+    variables = {"input": {"organizationId": org}}
+    async with unchanged():
+        if user_id.endswith(".alpha"):
+            # A suspended organization's people cannot even ask: their session has ended.
+            response = await client.execute(LIFT, variables)
+            assert response.error_codes() == ["UNAUTHENTICATED"]
+        else:
+            assert codes(await lift(client, org)) == [(code, field)]
+
+
+async def test_cert_4_operator_suspends_anonymous_is_asked_to_sign_in(anonymous, clock):
+    org = await alpha()
+    clock.set(PAST_DUE)
+    async with unchanged():
+        for query, input in (
+            (SUSPEND, {"organizationId": org, "reason": REASON}),
+            (LIFT, {"organizationId": org}),
+        ):
+            response = await anonymous.execute(query, {"input": input})
+            assert response.error_codes() == ["UNAUTHENTICATED"]
+
+
+async def test_cert_4_a_suspension_is_read_by_the_operator_and_its_admins(
+    saa_alpha, aa_alpha, user_alpha, saa_beta, anonymous, clock
+):
+    org = await alpha()
+    for client in (saa_alpha, aa_alpha):
+        assert (await client.execute(ORG_SUSPENSION, {"id": org})).ok()["organization"] == {
+            "name": "Alpha Securities",
+            "suspension": None,
+        }
+    response = await user_alpha.execute(ORG_SUSPENSION, {"id": org})
+    assert response.data["organization"]["suspension"] is None
+    assert response.error_codes() == ["FORBIDDEN"]
+    assert response.errors[0]["path"] == ["organization", "suspension"]
+    assert (await saa_beta.execute(ORG_SUSPENSION, {"id": org})).ok()["organization"] is None
+    clock.set(PAST_DUE)
+    operator = await anonymous.login("operator")
+    await suspend(operator, org)
+    listed = (
+        await operator.execute(
+            f'{{ organizations(text: "Alpha") {{ edges {{ node {{ {SUSPENSION} }} }} }} }}'
+        )
+    ).ok()["organizations"]["edges"]
+    assert [e["node"]["suspension"]["reason"] for e in listed] == [REASON]

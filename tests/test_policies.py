@@ -170,6 +170,40 @@ def test_org_6_org_7_only_the_operator_sets_an_saa_and_follows_vacancies(
     assert authorizer.is_allowed(actor, action, OrganizationFacts(own=own)) is allowed
 
 
+@pytest.mark.parametrize("action", ["suspend", "lift_suspension"])
+@pytest.mark.parametrize(
+    ("actor", "own", "allowed"),
+    [
+        # The operator's own organization is refused by the service, with its reason.
+        (OPERATOR, False, True),
+        (SAA, True, False),
+        (SAA, False, False),  # another organization's SAA
+        (AA, True, False),
+        (USER, True, False),
+        (ANONYMOUS, False, False),
+    ],
+)
+def test_cert_4_operator_suspends_and_lifts_alone(authorizer, action, actor, own, allowed):
+    assert authorizer.is_allowed(actor, action, OrganizationFacts(own=own)) is allowed
+
+
+@pytest.mark.parametrize(
+    ("actor", "own", "allowed"),
+    [
+        (OPERATOR, False, True),
+        (SAA, True, True),
+        (SAA, False, False),
+        (AA, True, True),
+        (USER, True, False),
+        (ANONYMOUS, True, False),
+    ],
+)
+def test_cert_4_a_suspension_is_read_by_the_operator_and_the_admins(
+    authorizer, actor, own, allowed
+):
+    assert authorizer.is_allowed(actor, "read_suspension", OrganizationFacts(own=own)) is allowed
+
+
 @pytest.mark.parametrize(
     ("actor", "available", "allowed"),
     [

@@ -20,3 +20,23 @@ allow(viewer: Profile, "read_certification", org: OrganizationFacts) if
 allow(viewer: Profile, "certify", org: OrganizationFacts) if
     org.own and
     viewer.user_type = "SAA";
+
+# CERT-4, G 18.2: the operator may suspend all the accounts of a past-due organization, and
+# lifts the suspension (certifying does not: a suspended SAA cannot sign in to certify).
+# The service refuses the operator's own organization, which would lock out everyone able
+# to lift it.
+allow(viewer: Profile, "suspend", _org: OrganizationFacts) if
+    viewer.operator;
+allow(viewer: Profile, "lift_suspension", _org: OrganizationFacts) if
+    viewer.operator;
+
+# CERT-4: whether, since when and why an organization is suspended: for the operator and,
+# like its certification, for its SAA and AAs.
+allow(viewer: Profile, "read_suspension", _org: OrganizationFacts) if
+    viewer.operator;
+allow(viewer: Profile, "read_suspension", org: OrganizationFacts) if
+    org.own and
+    viewer.user_type = "SAA";
+allow(viewer: Profile, "read_suspension", org: OrganizationFacts) if
+    org.own and
+    viewer.user_type = "AA";

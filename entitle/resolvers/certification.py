@@ -1,4 +1,5 @@
-"""Certification: periods (CERT-1), statuses, the SAA's certification (CERT-3)."""
+"""Certification: periods (CERT-1), statuses, the SAA's certification (CERT-3), the
+operator's suspension of a past-due organization (CERT-4)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from entitle.authz.guards import SIGNED_IN, field
 from entitle.enums import CertificationStatus, UserType
 from entitle.models import CertificationPeriod as PeriodTable
 from entitle.resolvers.mutations import actor_of, attempt, decode
+from entitle.resolvers.organizations import organization_by_pk
 from entitle.schema.certification import (
     CertificationPeriod,
     CertificationPeriodOpenInput,
@@ -15,8 +17,13 @@ from entitle.schema.certification import (
     OrganizationCertification,
     OrganizationCertifyInput,
     OrganizationCertifyPayload,
+    OrganizationSuspendInput,
+    OrganizationSuspendPayload,
+    OrganizationSuspensionLiftInput,
+    OrganizationSuspensionLiftPayload,
 )
 from entitle.schema.node import pk_of
+from entitle.schema.organizations import Organization
 from entitle.services import certification
 
 
@@ -109,3 +116,50 @@ class CertificationMutation:
         return OrganizationCertifyPayload(
             certification=await standing_of_or_none(info, organization_id), errors=[]
         )
+
+    @field(
+        SIGNED_IN,
+        description="CERT-4, G 18.2 (operator): suspend all the accounts of an organization "
+        "whose certification is past due: its sessions end and none can sign in until the "
+        "operator lifts it. Not the operator's own organization; the SAA is emailed.",
+    )
+    async def organization_suspend(
+        self, info: strawberry.Info, input: OrganizationSuspendInput
+    ) -> OrganizationSuspendPayload:
+        _, errors = await attempt(
+            info,
+            lambda: certification.suspend(
+                actor_of(info),
+                decode(input.organization_id, "Organization", "organizationId"),
+                input.reason,
+            ),
+        )
+        if errors:
+            return OrganizationSuspendPayload(organization=None, errors=errors)
+        return OrganizationSuspendPayload(
+            organization=await _organization(info, input.organization_id), errors=[]
+        )
+
+    @field(
+        SIGNED_IN,
+        description="CERT-4, G 18.2 (operator): lift an organization's suspension; its "
+        "accounts are as they were before it. Certifying does not lift it. The SAA is emailed.",
+    )
+    async def organization_suspension_lift(
+        self, info: strawberry.Info, input: OrganizationSuspensionLiftInput
+    ) -> OrganizationSuspensionLiftPayload:
+        _, errors = await attempt(
+            info,
+            lambda: certification.lift_suspension(
+                actor_of(info), decode(input.organization_id, "Organization", "organizationId")
+            ),
+        )
+        if errors:
+            return OrganizationSuspensionLiftPayload(organization=None, errors=errors)
+        return OrganizationSuspensionLiftPayload(
+            organization=await _organization(info, input.organization_id), errors=[]
+        )
+
+
+async def _organization(info: strawberry.Info, global_id: strawberry.ID) -> Organization | None:
+    return await organization_by_pk(info, pk_of(global_id, "Organization"))

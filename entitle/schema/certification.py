@@ -1,4 +1,5 @@
-"""Types of the yearly user accounts certification (CERT-1, CERT-3, CERT-4)."""
+"""Types of the yearly user accounts certification (CERT-1, CERT-3, CERT-4) and of the
+operator's suspension of a past-due organization (CERT-4, G 18.2)."""
 
 from __future__ import annotations
 
@@ -119,4 +120,49 @@ class OrganizationCertifyInput:
 @strawberry.type
 class OrganizationCertifyPayload:
     certification: OrganizationCertification | None = field(STRUCTURAL)
+    errors: list[UserError] = field(STRUCTURAL)
+
+
+@strawberry.type(
+    description="CERT-4, G 18.2: the operator suspended all of an organization's accounts "
+    "after its certification went past due; none can sign in until the operator lifts it. "
+    "Readable where its organization's `suspension` is (the operator, its SAA and AAs), so "
+    "its fields carry no further rule."
+)
+class OrganizationSuspension:
+    suspended_at: datetime = field(STRUCTURAL)
+    reason: str = field(STRUCTURAL, description="The operator's reason.")
+    suspended_by_id: strawberry.Private[int | None]
+
+    @field(STRUCTURAL, description="The operator who suspended it, when the viewer may see them.")
+    async def suspended_by(self, info: strawberry.Info) -> AccountT | None:
+        from entitle.resolvers.accounts import account_by_pk
+
+        if self.suspended_by_id is None:
+            return None
+        return await account_by_pk(info, self.suspended_by_id)
+
+
+@strawberry.input(
+    description="CERT-4, G 18.2 (operator): suspend all the accounts of a past-due organization."
+)
+class OrganizationSuspendInput:
+    organization_id: strawberry.ID
+    reason: str = strawberry.field(description="Why; up to 500 characters, emailed to the SAA.")
+
+
+@strawberry.type
+class OrganizationSuspendPayload:
+    organization: OrganizationT | None = field(STRUCTURAL)
+    errors: list[UserError] = field(STRUCTURAL)
+
+
+@strawberry.input(description="CERT-4, G 18.2 (operator): lift an organization's suspension.")
+class OrganizationSuspensionLiftInput:
+    organization_id: strawberry.ID
+
+
+@strawberry.type
+class OrganizationSuspensionLiftPayload:
+    organization: OrganizationT | None = field(STRUCTURAL)
     errors: list[UserError] = field(STRUCTURAL)

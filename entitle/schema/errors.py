@@ -24,6 +24,7 @@ class ErrorCode(Enum):
     EXPIRED = "EXPIRED"
     ALREADY_USED = "ALREADY_USED"
     CERTIFICATION_PAST_DUE = "CERTIFICATION_PAST_DUE"
+    ORGANIZATION_SUSPENDED = "ORGANIZATION_SUSPENDED"
 
 
 @strawberry.type(description="A business failure: nothing was changed.")

@@ -15,7 +15,7 @@ from entitle.schema.pagination import Connection
 
 if TYPE_CHECKING:
     from entitle.schema.accounts import Account, AccountFilter
-    from entitle.schema.certification import OrganizationCertification
+    from entitle.schema.certification import OrganizationCertification, OrganizationSuspension
     from entitle.schema.identifiers import Identifier
     from entitle.schema.reports import AccountReport, AccountReportInput
 
@@ -23,6 +23,9 @@ AccountT = Annotated["Account", strawberry.lazy("entitle.schema.accounts")]
 AccountFilterT = Annotated["AccountFilter", strawberry.lazy("entitle.schema.accounts")]
 OrganizationCertificationT = Annotated[
     "OrganizationCertification", strawberry.lazy("entitle.schema.certification")
+]
+OrganizationSuspensionT = Annotated[
+    "OrganizationSuspension", strawberry.lazy("entitle.schema.certification")
 ]
 IdentifierT = Annotated["Identifier", strawberry.lazy("entitle.schema.identifiers")]
 AccountReportT = Annotated["AccountReport", strawberry.lazy("entitle.schema.reports")]
@@ -42,6 +45,9 @@ class Organization(Node):
         "or never had one. Its accounts may not sign in meanwhile.",
     )
     affiliate_of_id: strawberry.Private[int | None]
+    suspended_at: strawberry.Private[datetime | None]
+    suspended_by_id: strawberry.Private[int | None]
+    suspension_reason: strawberry.Private[str | None]
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Organization:
@@ -54,6 +60,9 @@ class Organization(Node):
             created_at=row["created_at"],
             saa_vacated_at=row["saa_vacated_at"],
             affiliate_of_id=row["affiliate_of"],
+            suspended_at=row["suspended_at"],
+            suspended_by_id=row["suspended_by"],
+            suspension_reason=row["suspension_reason"],
         )
 
     def authz_facts(self, viewer: Viewer) -> OrganizationFacts:
@@ -104,6 +113,23 @@ class Organization(Node):
         from entitle.resolvers.reports import certification_report, validated
 
         return certification_report(self.pk, validated(definition))
+
+    @requires(
+        "read_suspension",
+        description="CERT-4, G 18.2 (the operator, its SAA and AAs): the operator's suspension "
+        "of all its accounts; null when it is not suspended. Its accounts cannot sign in "
+        "meanwhile, so in practice only the operator reads it set.",
+    )
+    def suspension(self) -> OrganizationSuspensionT | None:
+        from entitle.schema.certification import OrganizationSuspension
+
+        if self.suspended_at is None:
+            return None
+        return OrganizationSuspension(
+            suspended_at=self.suspended_at,
+            reason=self.suspension_reason or "",
+            suspended_by_id=self.suspended_by_id,
+        )
 
     @field(description="Accounts of this organization the viewer may see (ACC-8).")
     async def accounts(

@@ -1,5 +1,6 @@
 """Yearly user accounts certification: periods (CERT-1), the SAA's certification with its
-snapshot and confirmation (CERT-3), and what a past-due organization may not do (CERT-4).
+snapshot and confirmation (CERT-3), what a past-due organization may not do (CERT-4), and
+the operator's suspension of a past-due organization's accounts (CERT-4, G 18.2).
 
 An organization's status is never stored: it follows from the current period, the
 organization's accounts and its certification row, so it cannot drift from them.
@@ -15,15 +16,16 @@ from typing import Any
 
 from entitle.authz.facts import CertificationPeriodFacts, OrganizationFacts
 from entitle.db import UNIQUE_VIOLATIONS, write_transaction
-from entitle.enums import AccountStatus, CertificationStatus, PrivilegeLevel, UserType
+from entitle.enums import AccountStatus, CertificationStatus, OrgClass, PrivilegeLevel, UserType
 from entitle.models import (
     Account,
     Certification,
     CertificationNotice,
     CertificationPeriod,
     Organization,
+    Session,
 )
-from entitle.services import outbox
+from entitle.services import organizations, outbox, validation
 from entitle.services.actor import Actor
 from entitle.services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 
@@ -325,6 +327,196 @@ async def certify(actor: Actor, organization_id: int, accept_terms: bool) -> int
             f"{org['name']} has already certified for {period['year']}.", "organizationId"
         ) from error
     return row["id"]
+
+
+# --- suspension (CERT-4, G 18.2) ---------------------------------------------------------------
+#
+# **decision**: a suspension is a mark on the organization, not a status written on each
+# account, so lifting it restores exactly what was there (a disabled account stays
+# disabled, a locked one locked). While it is set, sign-in and every request refuse the
+# organization's accounts (organizations.sign_in_blocked). Only the operator lifts it:
+# certifying cannot, since a suspended SAA cannot sign in to certify; the operator lifts it,
+# then the SAA certifies (G 18.2: "contact the FINRA Entitlement Group and complete
+# certification").
+
+
+async def _organization_for(actor: Actor, organization_id: int, action: str, refusal: str) -> dict:
+    """The organization, read and authorized for `action` inside the caller's transaction."""
+    org = (
+        await Organization.select(
+            Organization.id,
+            Organization.name,
+            Organization.org_class,
+            Organization.suspended_at,
+            Organization.suspended_by,
+            Organization.suspension_reason,
+        )
+        .where(Organization.id == organization_id)
+        .first()
+    )
+    facts = OrganizationFacts(own=org is not None and org["id"] == actor.viewer.organization_id)
+    if org is None or not actor.authz.allows("read", facts):
+        raise NotFound("No such organization.", "organizationId")
+    if not actor.authz.allows(action, facts):
+        raise Forbidden(refusal, None)
+    return org
+
+
+async def _email_saa(
+    organization_id: int, subject: str, body: str, kind: str, now: datetime
+) -> None:
+    """Email the organization's serving SAA, if it has one (ORG-6: it may have none)."""
+    saa = (
+        await Account.select(Account.email, Account.first_name)
+        .where((Account.organization == organization_id) & organizations.serving_saa())
+        .first()
+    )
+    if saa is not None:
+        await outbox.enqueue(
+            to=saa["email"],
+            subject=subject,
+            body=f"Hello {saa['first_name']},\n\n{body}",
+            kind=kind,
+            now=now,
+        )
+
+
+async def suspend(actor: Actor, organization_id: int, reason: str) -> None:
+    """CERT-4, G 18.2: the operator suspends every account of an organization whose
+    certification is past due. Its open sessions end in the same transaction; the SAA is
+    emailed. Refused twice, for an organization not past due, and for the operator's own."""
+    async with write_transaction():
+        org = await _organization_for(
+            actor,
+            organization_id,
+            "suspend",
+            "Only the operator suspends an organization's accounts (CERT-4).",
+        )
+        if org["org_class"] == OrgClass.OPERATOR:
+            # Suspending it would lock out everyone who could lift the suspension.
+            raise Forbidden("The operator's organization is never suspended.", "organizationId")
+        reason = validation.text(reason, "reason", required=True, max_length=500)
+        if org["suspended_at"] is not None:
+            raise Conflict(
+                f"{org['name']} has been suspended since {org['suspended_at']:%Y-%m-%d %H:%M} UTC.",
+                "organizationId",
+            )
+        current = await standing(organization_id, actor.now)
+        if current is None or current.status != CertificationStatus.PAST_DUE:
+            where = (
+                "no certification period has started"
+                if current is None
+                else f"its user accounts certification is {current.status.value}"
+            )
+            raise Conflict(
+                f"{org['name']}: {where}; only an organization whose certification is past "
+                "due may be suspended (CERT-4).",
+                "organizationId",
+            )
+        # The condition makes a concurrent second suspension change nothing.
+        suspended = (
+            await Organization.update(
+                {
+                    Organization.suspended_at: actor.now,
+                    Organization.suspended_by: actor.viewer.account_id,
+                    Organization.suspension_reason: reason,
+                }
+            )
+            .where((Organization.id == organization_id) & Organization.suspended_at.is_null())
+            .returning(Organization.id)
+        )
+        if not suspended:
+            raise Conflict(f"{org['name']} was suspended meanwhile.", "organizationId")
+        ended = (
+            await Session.update({Session.ended_at: actor.now})
+            .where(
+                Session.ended_at.is_null()
+                & Session.account.is_in(
+                    Account.select(Account.id).where(Account.organization == organization_id)
+                )
+            )
+            .returning(Session.id)
+        )
+        await actor.audit(
+            "organization.suspend",
+            target_type="Organization",
+            target_id=organization_id,
+            organization_id=organization_id,
+            before={"certification": CertificationStatus.PAST_DUE.value},
+            after={"reason": reason, "sessions_ended": len(ended)},
+        )
+        await _email_saa(
+            organization_id,
+            f"{org['name']}: accounts suspended, user accounts certification past due",
+            f"{org['name']} did not certify its user accounts for {current.period['year']} by "
+            f"{current.period['due_at']:%Y-%m-%d}, so the program operator suspended all of "
+            f"its accounts on {actor.now:%Y-%m-%d %H:%M} UTC: none can sign in.\n\n"
+            f"Reason: {reason}\n\nTo regain access and full system functionality, contact "
+            "the program operator's Entitlement Group and complete certification.\n",
+            "organization.suspended",
+            actor.now,
+        )
+
+
+async def lift_suspension(actor: Actor, organization_id: int) -> None:
+    """CERT-4, G 18.2: the operator lifts a suspension; the accounts are as they were
+    before it. Certification still stands as it is: a past-due SAA then certifies. The SAA
+    is emailed."""
+    async with write_transaction():
+        org = await _organization_for(
+            actor,
+            organization_id,
+            "lift_suspension",
+            "Only the operator lifts an organization's suspension (CERT-4).",
+        )
+        if org["suspended_at"] is None:
+            raise Conflict(f"{org['name']} is not suspended.", "organizationId")
+        lifted = (
+            await Organization.update(
+                {
+                    Organization.suspended_at: None,
+                    Organization.suspended_by: None,
+                    Organization.suspension_reason: None,
+                }
+            )
+            .where(
+                (Organization.id == organization_id)
+                & (Organization.suspended_at == org["suspended_at"])
+            )
+            .returning(Organization.id)
+        )
+        if not lifted:
+            raise Conflict(f"{org['name']}'s suspension changed meanwhile.", "organizationId")
+        current = await standing(organization_id, actor.now)
+        status = None if current is None else current.status
+        await actor.audit(
+            "organization.suspension_lift",
+            target_type="Organization",
+            target_id=organization_id,
+            organization_id=organization_id,
+            before={
+                "suspended_at": org["suspended_at"].isoformat(),
+                "suspended_by": org["suspended_by"],
+                "reason": org["suspension_reason"],
+            },
+            after={"certification": None if status is None else status.value},
+        )
+        still_due = status == CertificationStatus.PAST_DUE
+        await _email_saa(
+            organization_id,
+            f"{org['name']}: accounts no longer suspended",
+            f"The program operator lifted the suspension of {org['name']}'s accounts on "
+            f"{actor.now:%Y-%m-%d %H:%M} UTC: they can sign in again.\n"
+            + (
+                "\nIts user accounts certification is still past due: until you certify, "
+                "accounts, entitlements and roles cannot be changed (CERT-4). Please "
+                "certify now.\n"
+                if still_due
+                else ""
+            ),
+            "organization.suspension_lifted",
+            actor.now,
+        )
 
 
 # --- reminders and past-due notices (the certification job) -----------------------------------

@@ -57,3 +57,10 @@ class Expired(DomainError):
 
 class AlreadyUsed(DomainError):
     code = "ALREADY_USED"
+
+
+class OrganizationSuspended(DomainError):
+    """CERT-4, G 18.2: the operator suspended the organization's accounts; sign-in answers
+    this (after the right password) until the operator lifts the suspension."""
+
+    code = "ORGANIZATION_SUSPENDED"

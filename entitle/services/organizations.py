@@ -1,10 +1,12 @@
-"""An organization's SAA: lost when deleted (ORG-6), re-established by the operator.
+"""An organization's SAA: lost when deleted (ORG-6), re-established by the operator; and
+whether its accounts may sign in at all (ORG-6, CERT-4).
 
 While an organization's SAA account is deleted, `organization.saa_vacated_at` holds when
-that happened; sign-in and per-request authentication ask `sign_in_blocked` (or embed
-`saa_vacant_sql`) and refuse every account of the organization (ORG-6). The operator's
-`set_saa` clears it; whatever else designates an SAA must clear it too. ORG-7 counts the
-days from it.
+that happened; while the operator suspends it (CERT-4, G 18.2, certification.py),
+`organization.suspended_at` does. Sign-in asks `sign_in_blocked` and per-request
+authentication embeds `sign_in_blocked_sql`, and both refuse every account of the
+organization meanwhile. The operator's `set_saa` clears the vacancy; whatever else
+designates an SAA must clear it too. ORG-7 counts the days from it.
 """
 
 from __future__ import annotations
@@ -22,26 +24,40 @@ from entitle.services import outbox
 from entitle.services.actor import Actor
 from entitle.services.errors import Conflict, Forbidden, Invalid, NotFound
 
+WITHOUT_SAA = "ORGANIZATION_WITHOUT_SAA"
+SUSPENDED = "ORGANIZATION_SUSPENDED"
 
-def saa_vacant_sql(alias: str = "organization") -> str:
-    """ORG-6 as a condition for a hand-written query that joins `organization AS alias`:
-    true while the organization has lost its SAA, so its accounts may not sign in.
+
+def sign_in_blocked_sql(alias: str = "organization") -> str:
+    """ORG-6 or a suspension (CERT-4) as a condition for a hand-written query that joins
+    `organization AS alias`: true while none of its accounts may sign in or use a session.
 
     For the session query, for example: `... JOIN organization o ON o.id = a.organization
-    WHERE ... AND NOT ({saa_vacant_sql("o")})`.
+    WHERE ... AND NOT ({sign_in_blocked_sql("o")})`.
     """
-    return f"{alias}.saa_vacated_at IS NOT NULL"
+    return f"({alias}.saa_vacated_at IS NOT NULL OR {alias}.suspended_at IS NOT NULL)"
 
 
-async def sign_in_blocked(organization_id: int) -> bool:
-    """ORG-6: True while the organization's SAA account is deleted and the operator has
-    not set a new one; none of its accounts may sign in or use a session meanwhile.
+async def sign_in_blocked(organization_id: int) -> str | None:
+    """Why none of the organization's accounts may sign in or use a session now, or None
+    when they may: WITHOUT_SAA while its SAA account is deleted and the operator has not
+    set a new one (ORG-6), SUSPENDED while the operator suspends it (CERT-4, G 18.2).
 
-    One statement. The operator's own organization is never blocked (see mark_saa_vacated).
+    One statement. The operator's own organization is never blocked (see mark_saa_vacated
+    and certification.suspend).
     """
-    return await Organization.exists().where(
-        (Organization.id == organization_id) & Organization.saa_vacated_at.is_not_null()
+    row = (
+        await Organization.select(Organization.saa_vacated_at, Organization.suspended_at)
+        .where(Organization.id == organization_id)
+        .first()
     )
+    if row is None:
+        return None
+    if row["saa_vacated_at"] is not None:
+        return WITHOUT_SAA
+    if row["suspended_at"] is not None:
+        return SUSPENDED
+    return None
 
 
 def serving_saa() -> Combinable:

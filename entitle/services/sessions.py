@@ -15,7 +15,7 @@ from entitle.models import (
 )
 from entitle.models.accounts import READ_COLUMNS as ACCOUNT_READ_COLUMNS
 from entitle.services import audit, catalog, tokens
-from entitle.services.organizations import saa_vacant_sql
+from entitle.services.organizations import sign_in_blocked_sql
 
 # Idle sessions are extended at most this often, so a busy client does not write per request.
 TOUCH_INTERVAL = timedelta(seconds=60)
@@ -55,7 +55,7 @@ FROM account_session s
 JOIN account a ON a.id = s.account
 JOIN organization o ON o.id = a.organization
 WHERE s.token_hash = {{}} AND s.ended_at IS NULL AND s.stage = 'DONE'
-  AND NOT ({saa_vacant_sql("o")})
+  AND NOT {sign_in_blocked_sql("o")}
 """
 # Everything the policy and the facts need about the viewer, in one round trip.
 VIEWER_FACTS = """

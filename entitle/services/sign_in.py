@@ -34,6 +34,7 @@ from entitle.services.errors import (
     Forbidden,
     Invalid,
     InvalidCredentials,
+    OrganizationSuspended,
     PasswordLockout,
     SecurityQuestionLockout,
 )
@@ -175,9 +176,18 @@ async def login(
     if account["status"] != AccountStatus.ACTIVE:
         await _refused(attempt, typed, account, account["status"])
         raise _invalid_credentials()
-    if await organizations.sign_in_blocked(account["organization"]):
-        await _refused(attempt, typed, account, "ORGANIZATION_WITHOUT_SAA")
-        # ORG-6: told only after the right password, so it reveals nothing to a guesser.
+    blocked = await organizations.sign_in_blocked(account["organization"])
+    if blocked is not None:
+        # ORG-6, CERT-4: told only after the right password, so it reveals nothing to a
+        # guesser.
+        await _refused(attempt, typed, account, blocked)
+        if blocked == organizations.SUSPENDED:
+            raise OrganizationSuspended(
+                "Your organization's accounts are suspended because its user accounts "
+                "certification is past due; to regain access, the SAA contacts the program "
+                "operator and completes certification (CERT-4).",
+                None,
+            )
         raise Forbidden(
             "Your organization has no Super Account Administrator; sign-in is closed until "
             "the operator sets one (ORG-6).",
