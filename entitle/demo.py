@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -36,12 +37,15 @@ from entitle.models import (
     RoleGrant,
     RoleTemplate,
     RoleTemplateGrant,
+    SavedReport,
     SecurityAnswer,
 )
 from entitle.services import requests as request_service
 from entitle.services import tokens
 from entitle.services.crypto import DataCipher
 from entitle.services.passwords import Passwords
+from entitle.services.reports.columns import Column
+from entitle.services.reports.definition import Definition, Filter, Operator
 from entitle.services.security_questions import normalize
 from entitle.settings import Settings
 
@@ -599,6 +603,7 @@ async def seed_demo(
 
         await _seed_requests(orgs, accounts, now)
         await _open_certification_period(accounts["operator"], now)
+        await _save_reports(accounts, now)
 
 
 async def _open_certification_period(operator: int, now: datetime) -> None:
@@ -614,6 +619,48 @@ async def _open_certification_period(operator: int, now: datetime) -> None:
             opened_by=operator,
             created_at=starts_at,
         )
+    )
+
+
+# REP-1 "My Reports": (owner, name, definition), as the owner would have saved them.
+SAVED_REPORTS = [
+    (
+        "saa.alpha",
+        "Never signed in",
+        Definition.validated(
+            columns=[
+                Column.USER_ID,
+                Column.FIRST_NAME,
+                Column.LAST_NAME,
+                Column.STATUS,
+                Column.CREATED_AT,
+            ],
+            filters=[Filter(Column.LAST_SIGN_IN_AT, Operator.IS_EMPTY)],
+        ),
+    ),
+    (
+        "saa.alpha",
+        "Entitlements by user type",
+        Definition.validated(
+            columns=[Column.USER_ID, Column.USER_TYPE, Column.ROLES, Column.ALL_ENTITLEMENTS],
+            group_by=[Column.USER_TYPE],
+        ),
+    ),
+]
+
+
+async def _save_reports(accounts: dict[str, int], now: datetime) -> None:
+    await SavedReport.insert(
+        *[
+            SavedReport(
+                owner=accounts[owner],
+                name=name,
+                definition=json.dumps(definition.to_json()),
+                created_at=now,
+                updated_at=now,
+            )
+            for owner, name, definition in SAVED_REPORTS
+        ]
     )
 
 

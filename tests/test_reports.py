@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from entitle.models import AuditEvent, Role, RoleAssignment, SavedReport
+from entitle.models import Account, AuditEvent, Role, RoleAssignment, SavedReport
 from entitle.schema.node import to_global_id
 from tests.factories import add_accounts, organization_id
 from tests.mutations import account_gid, codes
@@ -346,7 +346,8 @@ async def test_rep_1_saved_reports_are_their_owners_alone(
     report_id = saved["savedReportCreate"]["savedReport"]["id"]
     async with unchanged(ignore={"account_session"}):
         for client in (saa_alpha, saa_beta):
-            assert (await client.execute(MY_REPORTS)).ok()["myReports"] == []
+            theirs = (await client.execute(MY_REPORTS)).ok()["myReports"]
+            assert report_id not in {r["id"] for r in theirs}
             node = await client.execute(
                 "query($id: ID!) { node(id: $id) { id } }", {"id": report_id}
             )
@@ -385,7 +386,8 @@ async def test_rep_1_bad_saved_reports_change_nothing(aa_alpha):
         for input, expected in bad:
             response = await aa_alpha.execute(SAVE, {"input": input})
             assert codes(response.ok()["savedReportCreate"]) == [expected], input
-    assert await SavedReport.count() == 1
+    owner = await Account.select(Account.id).where(Account.user_id == "aa.alpha").first()
+    assert await SavedReport.count().where(SavedReport.owner == owner["id"]) == 1
 
 
 async def test_rep_1_report_pages_cost_the_same_statements_for_10_and_100(
@@ -409,3 +411,13 @@ async def test_rep_1_report_pages_cost_the_same_statements_for_10_and_100(
         assert len(data["accountDetailsReport"]["rows"]["edges"]) == first
         counts.append(stats.statements)
     assert counts[0] == counts[1], counts
+
+
+async def test_rep_1_the_demo_saas_reports_open_on_current_data(saa_alpha):
+    reports = {r["name"]: r for r in (await saa_alpha.execute(MY_REPORTS)).ok()["myReports"]}
+    assert set(reports) == {"Never signed in", "Entitlements by user type"}
+    never = [
+        e["node"]["account"]["userId"]
+        for e in reports["Never signed in"]["report"]["rows"]["edges"]
+    ]
+    assert "user2.alpha" in never and "saa.alpha" not in never
