@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from entitle.authz.facts import CertificationPeriodFacts, OrganizationFacts
+from entitle.authz.facts import CertificationPeriodFacts
 from entitle.db import UNIQUE_VIOLATIONS, write_transaction
 from entitle.enums import AccountStatus, CertificationStatus, OrgClass, PrivilegeLevel, UserType
 from entitle.models import (
@@ -27,7 +27,7 @@ from entitle.models import (
 )
 from entitle.services import organizations, outbox, validation
 from entitle.services.actor import Actor
-from entitle.services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from entitle.services.errors import Conflict, DomainError, Forbidden, Invalid
 
 # CERT-1 / guide 18: the Consolidated Audit Trail application; holding any of its
 # privileges makes certification mandatory even for an organization with only its SAA.
@@ -272,16 +272,13 @@ async def certify(actor: Actor, organization_id: int, accept_terms: bool) -> int
     """CERT-3: the SAA certifies their organization for the current period, accepting the
     terms. An organization that need not certify may (CERT-1 "may"); a period is certified
     once, and certifying lifts CERT-4's restrictions at once (the status is derived)."""
-    org = (
-        await Organization.select(Organization.id, Organization.name)
-        .where(Organization.id == organization_id)
-        .first()
+    org = await organizations.authorized(
+        actor,
+        organization_id,
+        "certify",
+        "Only the organization's SAA certifies its accounts (CERT-3).",
+        Organization.name,
     )
-    facts = OrganizationFacts(own=org is not None and org["id"] == actor.viewer.organization_id)
-    if org is None or not actor.authz.allows("read", facts):
-        raise NotFound("No such organization.", "organizationId")
-    if not actor.authz.allows("certify", facts):
-        raise Forbidden("Only the organization's SAA certifies its accounts (CERT-3).", None)
     if not accept_terms:
         raise Invalid("Certifying requires accepting the terms (CERT-3).", "acceptTerms")
     period = await current_period(actor.now)
@@ -344,26 +341,13 @@ async def certify(actor: Actor, organization_id: int, accept_terms: bool) -> int
 # certification").
 
 
-async def _organization_for(actor: Actor, organization_id: int, action: str, refusal: str) -> dict:
-    """The organization, read and authorized for `action` inside the caller's transaction."""
-    org = (
-        await Organization.select(
-            Organization.id,
-            Organization.name,
-            Organization.org_class,
-            Organization.suspended_at,
-            Organization.suspended_by,
-            Organization.suspension_reason,
-        )
-        .where(Organization.id == organization_id)
-        .first()
-    )
-    facts = OrganizationFacts(own=org is not None and org["id"] == actor.viewer.organization_id)
-    if org is None or not actor.authz.allows("read", facts):
-        raise NotFound("No such organization.", "organizationId")
-    if not actor.authz.allows(action, facts):
-        raise Forbidden(refusal, None)
-    return org
+_SUSPENSION_COLUMNS = (
+    Organization.name,
+    Organization.org_class,
+    Organization.suspended_at,
+    Organization.suspended_by,
+    Organization.suspension_reason,
+)
 
 
 async def _email_saa(
@@ -390,11 +374,12 @@ async def suspend(actor: Actor, organization_id: int, reason: str) -> None:
     certification is past due. Its open sessions end in the same transaction; the SAA is
     emailed. Refused twice, for an organization not past due, and for the operator's own."""
     async with write_transaction():
-        org = await _organization_for(
+        org = await organizations.authorized(
             actor,
             organization_id,
             "suspend",
             "Only the operator suspends an organization's accounts (CERT-4).",
+            *_SUSPENSION_COLUMNS,
         )
         if org["org_class"] == OrgClass.OPERATOR:
             # Suspending it would lock out everyone who could lift the suspension.
@@ -467,11 +452,12 @@ async def lift_suspension(actor: Actor, organization_id: int) -> None:
     before it. Certification still stands as it is: a past-due SAA then certifies. The SAA
     is emailed."""
     async with write_transaction():
-        org = await _organization_for(
+        org = await organizations.authorized(
             actor,
             organization_id,
             "lift_suspension",
             "Only the operator lifts an organization's suspension (CERT-4).",
+            *_SUSPENSION_COLUMNS,
         )
         if org["suspended_at"] is None:
             raise Conflict(f"{org['name']} is not suspended.", "organizationId")

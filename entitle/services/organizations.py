@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
+from piccolo.columns import Column
 from piccolo.custom_types import Combinable
 
 from entitle.authz.facts import OrganizationFacts
@@ -60,6 +61,30 @@ async def sign_in_blocked(organization_id: int) -> str | None:
     return None
 
 
+async def authorized(
+    actor: Actor,
+    organization_id: int,
+    action: str,
+    refusal: str,
+    *columns: Column,
+    refusal_field: str | None = None,
+) -> dict:
+    """The organization (its id and `columns`) on which the actor may `action`: NOT_FOUND
+    when they may not even read it, as the graph hides it; FORBIDDEN, saying `refusal`, when
+    they read it but may not act."""
+    org = (
+        await Organization.select(Organization.id, *columns)
+        .where(Organization.id == organization_id)
+        .first()
+    )
+    facts = OrganizationFacts(own=org is not None and org["id"] == actor.viewer.organization_id)
+    if org is None or not actor.authz.allows("read", facts):
+        raise NotFound("No such organization.", "organizationId")
+    if not actor.authz.allows(action, facts):
+        raise Forbidden(refusal, refusal_field)
+    return org
+
+
 def serving_saa() -> Combinable:
     """Accounts that are an organization's SAA: a deleted SAA no longer serves (ORG-1)."""
     return (Account.user_type == UserType.SAA) & (Account.status != AccountStatus.DELETED)
@@ -85,21 +110,16 @@ async def set_saa(actor: Actor, organization_id: int, account_id: int) -> None:
     """ORG-6, ORG-1: the operator makes a person's account the SAA of an organization that
     has none; its accounts may sign in again. All or nothing."""
     async with write_transaction():
-        org = (
-            await Organization.select(
-                Organization.id,
-                Organization.name,
-                Organization.org_type,
-                Organization.saa_vacated_at,
-            )
-            .where(Organization.id == organization_id)
-            .first()
+        org = await authorized(
+            actor,
+            organization_id,
+            "set_saa",
+            "Only the operator establishes an SAA (ORG-6).",
+            Organization.name,
+            Organization.org_type,
+            Organization.saa_vacated_at,
+            refusal_field="organizationId",
         )
-        facts = OrganizationFacts(own=org is not None and org["id"] == actor.viewer.organization_id)
-        if org is None or not actor.authz.allows("read", facts):
-            raise NotFound("No such organization.", "organizationId")
-        if not actor.authz.allows("set_saa", facts):
-            raise Forbidden("Only the operator establishes an SAA (ORG-6).", "organizationId")
         account = (
             await Account.select(
                 Account.id,

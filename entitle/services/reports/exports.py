@@ -16,11 +16,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from entitle.authz.facts import OrganizationFacts, ReportExportFacts
+from entitle.authz.facts import ReportExportFacts
 from entitle.db import write_transaction
 from entitle.models import Organization, ReportExport
+from entitle.services import organizations
 from entitle.services.actor import Actor
-from entitle.services.errors import DomainError, Forbidden, Invalid, NotFound, Throttled
+from entitle.services.errors import DomainError, Invalid, NotFound, Throttled
 from entitle.services.reports import files, saved
 from entitle.services.reports.definition import Definition
 from entitle.services.reports.query import SubTable
@@ -92,19 +93,13 @@ async def _scope_and_definition(actor: Actor, asked: Request) -> tuple[Scope, De
     if asked.report is ReportKind.CERTIFICATION:
         if asked.organization_id is None:
             raise Invalid("Say which organization's certification report.", "organizationId")
-        org = (
-            await Organization.select(Organization.id, Organization.name)
-            .where(Organization.id == asked.organization_id)
-            .first()
+        org = await organizations.authorized(
+            actor,
+            asked.organization_id,
+            "certification_report",
+            "The accounts certification report is the SAA's and the operator's (CERT-2).",
+            Organization.name,
         )
-        facts = OrganizationFacts(own=org is not None and org["id"] == actor.viewer.organization_id)
-        if org is None or not actor.authz.allows("read", facts):
-            raise NotFound("No such organization.", "organizationId")
-        if not actor.authz.allows("certification_report", facts):
-            raise Forbidden(
-                "The accounts certification report is the SAA's and the operator's (CERT-2).",
-                None,
-            )
         definition = asked.definition or Definition()
         return Scope.whole_organization(org["id"]), definition, org["name"]
     saved.check_may_report(actor)
