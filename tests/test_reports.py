@@ -39,6 +39,16 @@ query($definition: AccountReportInput, $first: Int = 50, $after: String) {{
 }}
 """
 COUNTS = ["USER_ID", "ROLES", "ENTITLEMENTS_OUTSIDE_ROLES", "ALL_ENTITLEMENTS"]
+# The demo's Alpha accounts that are not deleted, machine accounts and the SAA included.
+ALPHA_UNDELETED = {
+    "saa.alpha",
+    "aa.alpha",
+    "aa2.alpha",
+    "user.alpha",
+    "user2.alpha",
+    "draft.alpha",
+    "m2m.alpha",
+}
 
 
 async def alpha() -> str:
@@ -73,15 +83,7 @@ async def test_cert_2_lists_every_account_with_its_roles_and_entitlements(saa_al
     report = await certification_report(saa_alpha, {"columns": [*COUNTS, "STATUS"]})
     rows = table(report)
     # Deleted accounts are left out by default; machine accounts and the SAA are in.
-    assert set(rows) == {
-        "saa.alpha",
-        "aa.alpha",
-        "aa2.alpha",
-        "user.alpha",
-        "user2.alpha",
-        "draft.alpha",
-        "m2m.alpha",
-    }
+    assert set(rows) == ALPHA_UNDELETED
     assert report["rows"]["totalCount"] == 7
     # user.alpha: five grants outside roles, and Report Readers adds RPT_COMPLIANCE.
     assert rows["user.alpha"] == {
@@ -235,15 +237,7 @@ async def test_rep_1_each_admin_reports_on_what_they_administer(
     saa_alpha, aa_alpha, aa2_alpha, saa_beta, operator
 ):
     everything = table(await details_report(saa_alpha, {"columns": COUNTS}))
-    assert set(everything) == {
-        "saa.alpha",
-        "aa.alpha",
-        "aa2.alpha",
-        "user.alpha",
-        "user2.alpha",
-        "draft.alpha",
-        "m2m.alpha",
-    }
+    assert set(everything) == ALPHA_UNDELETED
     assert everything["user.alpha"]["ALL_ENTITLEMENTS"] == "6"
     # aa.alpha administers the USER accounts, and counts only the privileges they hold
     # ADMIN on: REG_FILING, REG_FORM_U4, RPT_VIEW, TRF_TRACE of user.alpha's six.
