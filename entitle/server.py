@@ -23,7 +23,8 @@ from entitle.authz.engine import RequestAuthz
 from entitle.context import Context
 from entitle.downloads import download_export
 from entitle.http_auth import authenticate, bearer_token
-from entitle.jobs.runner import run_forever
+from entitle.jobs import wanted
+from entitle.jobs.runner import Scheduler
 from entitle.logs import request_id_var
 from entitle.resolvers.loaders import Loaders
 from entitle.runtime import Runtime
@@ -62,6 +63,25 @@ class RequestIdMiddleware:
             )
         finally:
             request_id_var.reset(token)
+
+
+class WantedJobsMiddleware:
+    """Hands the jobs a request wanted (an email to send, an export to write) to the
+    scheduler once the request has been answered, so they run within a second or so rather
+    than at the next tick."""
+
+    def __init__(self, app: ASGIApp, scheduler: Scheduler) -> None:
+        self.app = app
+        self.scheduler = scheduler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with wanted.collecting() as jobs:
+            await self.app(scope, receive, send)
+        if jobs:
+            self.scheduler.soon(jobs)
 
 
 class GraphQLApp(GraphQL):
@@ -110,6 +130,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     runtime = runtime or Runtime(settings or load_settings())
     if not db.is_bound():
         db.bind_settings(runtime.settings)
+    scheduler = Scheduler(runtime.settings, runtime.clock)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -121,16 +142,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         gc.collect()
         gc.freeze()
         gc.set_threshold(10_000, 50, 100)
-        scheduler = None
+        timer = None
         if runtime.settings.jobs_interval_seconds > 0:
-            scheduler = asyncio.create_task(run_forever(runtime.settings, runtime.clock))
+            timer = asyncio.create_task(scheduler.run_forever())
         try:
             yield
         finally:
-            if scheduler:
-                scheduler.cancel()
+            if timer:
+                timer.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await scheduler
+                    await timer
             await db.close_database()
 
     graphql = GraphQLApp(runtime)
@@ -144,5 +165,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.add_middleware(WantedJobsMiddleware, scheduler=scheduler)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -35,11 +36,14 @@ JOBS: dict[str, Job] = {
 }
 
 
-async def run_once(settings: Settings, clock: Clock, only: str | None = None) -> dict[str, Any]:
-    """Run each job (or just `only`); a job another process holds is skipped this time."""
+async def run_once(
+    settings: Settings, clock: Clock, only: str | Collection[str] | None = None
+) -> dict[str, Any]:
+    """Run each job (or just those named); a job another process holds is skipped this time."""
+    names = {only} if isinstance(only, str) else only
     results: dict[str, Any] = {}
     for name, job in JOBS.items():
-        if only and name != only:
+        if names is not None and name not in names:
             continue
         async with exclusive(name) as won:
             results[name] = (
@@ -48,11 +52,41 @@ async def run_once(settings: Settings, clock: Clock, only: str | None = None) ->
     return results
 
 
-async def run_forever(settings: Settings, clock: Clock) -> None:
-    """The server's scheduler; a failing run is logged and retried on the next tick."""
-    while True:
+class Scheduler:
+    """The server's timer: every job each interval, and those a request wants in between."""
+
+    def __init__(self, settings: Settings, clock: Clock) -> None:
+        self.settings = settings
+        self.clock = clock
+        self._soon: set[str] = set()
+        self._wake: asyncio.Event | None = None
+
+    def soon(self, jobs: Iterable[str]) -> None:
+        """Run these jobs once the current run is over; a no-op when the timer is off."""
+        if self._wake is not None:
+            self._soon.update(jobs)
+            self._wake.set()
+
+    async def run_forever(self) -> None:
+        """A failing run is logged and retried on the next tick."""
+        self._wake = wake = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        every = self.settings.jobs_interval_seconds
+        tick = loop.time()
         try:
-            await run_once(settings, clock)
-        except Exception:  # one bad run must not stop the schedule
-            logger.exception("scheduled jobs failed")
-        await asyncio.sleep(settings.jobs_interval_seconds)
+            while True:
+                only: set[str] | None = None
+                if loop.time() >= tick:
+                    tick = loop.time() + every
+                else:
+                    only = self._soon.copy()
+                self._soon.clear()
+                wake.clear()
+                try:
+                    await run_once(self.settings, self.clock, only)
+                except Exception:  # one bad run must not stop the schedule
+                    logger.exception("scheduled jobs failed")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), max(0.0, tick - loop.time()))
+        finally:
+            self._wake = None

@@ -9,6 +9,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
+from entitle.jobs import wanted
 from entitle.models import OutboxMessage
 from entitle.settings import Settings
 
@@ -24,6 +25,7 @@ async def enqueue(*, to: str, subject: str, body: str, kind: str, now: datetime)
 async def enqueue_many(messages: list[tuple[str, str, str]], *, kind: str, now: datetime) -> None:
     """Queue (to, subject, body) emails in one statement, however many there are."""
     if messages:
+        wanted.want("outbox")
         await OutboxMessage.insert(
             *[
                 OutboxMessage(to_address=to, subject=subject, body=body, kind=kind, created_at=now)

@@ -18,6 +18,7 @@ from typing import Any
 
 from entitle.authz.facts import ReportExportFacts
 from entitle.db import write_transaction
+from entitle.jobs import wanted
 from entitle.models import Organization, ReportExport
 from entitle.services import organizations
 from entitle.services.actor import Actor
@@ -179,6 +180,7 @@ async def create(actor: Actor, asked: Request) -> int:
             organization_id=scope.organization_id,
             after={**values, "definition": definition.to_json()},
         )
+    wanted.want("exports")
     return row["id"]
 
 
