@@ -309,12 +309,39 @@ async def test_acc_8_only_the_saa_and_operator_filter_by_organization_class(
     assert refused.error_codes() == ["FORBIDDEN"]
 
 
-async def test_acc_8_free_text_search_uses_the_trigram_index_on_postgresql(fresh):
+@pytest.mark.parametrize("text", ["ada chen", '"Ada Alvarez"'])
+async def test_acc_8_free_text_search_uses_the_trigram_index_on_postgresql(fresh, text):
     if fresh.backend != "postgres":
         pytest.skip("SQLite has no trigram index; it scans")
-    query = str(AccountTable.select(AccountTable.id).where(text_condition("ada chen")))
+    query = str(AccountTable.select(AccountTable.id).where(text_condition(text)))
     async with db.engine().transaction():
         # The demo's table is tiny, where a scan is cheaper: ask what the plan could use.
         await db.engine().run_ddl("SET LOCAL enable_seqscan = off")
         plan = await db.engine().run_querystring(QueryString("EXPLAIN " + query))
     assert "account_search_trgm" in " ".join(r["QUERY PLAN"] for r in plan)
+
+
+async def test_acc_8_search_finds_accounts_by_their_details_as_edited(saa_alpha):
+    """The searched text is a column the database generates: it follows every edit."""
+    assert await user_ids(saa_alpha, text="Zyzzyva") == []
+    edited = await saa_alpha.execute(
+        """mutation($input: AccountUpdateInput!) {
+             accountUpdate(input: $input) { errors { code } } }""",
+        {"input": {"accountId": await account_id("user.alpha"), "lastName": "Zyzzyva"}},
+    )
+    assert edited.ok()["accountUpdate"]["errors"] == []
+    assert await user_ids(saa_alpha, text="zyzz") == ["user.alpha"]
+    assert await user_ids(saa_alpha, text='"zyzzyva"') == ["user.alpha"]
+
+
+async def test_searches_are_planned_for_their_text_on_postgresql(fresh):
+    """A generic plan for `LIKE $1` cannot know `%qu%` has no trigram; searches ask for
+    custom plans, in a transaction of their own, and nothing else pays for planning."""
+    if fresh.backend != "postgres":
+        pytest.skip("SQLite plans every statement")
+    show = QueryString("SHOW plan_cache_mode")
+    async with db.custom_plans():
+        inside = await db.engine().run_querystring(show)
+    outside = await db.engine().run_querystring(show)
+    assert [dict(r) for r in inside] == [{"plan_cache_mode": "force_custom_plan"}]
+    assert [dict(r) for r in outside] == [{"plan_cache_mode": "auto"}]

@@ -62,8 +62,9 @@ ACCOUNT_COLUMNS = READ_COLUMNS
 _TERMS = re.compile(r'"([^"]*)"|(\S+)')
 _EXACT = ("user_id", "email", "first_name", "last_name", "first_name || ' ' || last_name")
 # A word (no whitespace) occurs in one of the four exactly when it occurs in them joined by
-# spaces; PostgreSQL has a trigram index on this expression (migration 0011).
-_JOINED = "user_id || ' ' || email || ' ' || first_name || ' ' || last_name"
+# spaces: the generated column `lower(user_id || ' ' || email || ' ' || first_name || ' ' ||
+# last_name)`, trigram-indexed on PostgreSQL (migration 0015).
+_SEARCH_TEXT = "search_text"
 MAX_SEARCH_TERMS = 8
 
 
@@ -78,10 +79,13 @@ def text_condition(text: str) -> Combinable | None:
         term = (exact or word).strip().lower()
         if not term:
             continue
+        # A whole field equal to the text also occurs in the search text (the full name
+        # too: first and last name stand side by side there), so the index narrows exact
+        # matches as well and the equalities only confirm them.
+        found = contains(_SEARCH_TEXT, term, lowered=True)
         if exact:
-            conditions.append(reduce(operator.or_, (equals(column, term) for column in _EXACT)))
-        else:
-            conditions.append(contains(_JOINED, term))
+            found &= reduce(operator.or_, (equals(column, term) for column in _EXACT))
+        conditions.append(found)
     return reduce(operator.and_, conditions) if conditions else None
 
 
@@ -176,6 +180,7 @@ async def search_accounts(
         first=first,
         after=after,
         node=Account.from_row,
+        custom_plans=bool(filter and filter.text),
     )
 
 

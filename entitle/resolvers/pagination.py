@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -10,6 +11,7 @@ from piccolo.columns import Column
 from piccolo.custom_types import Combinable
 from piccolo.table import Table
 
+from entitle import db
 from entitle.authz.sqlfilter import ALWAYS, SqlCondition
 from entitle.errors import BadArgument
 from entitle.schema.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor
@@ -67,12 +69,16 @@ async def paginate(
     first: int,
     after: str | None,
     node: Callable[[dict[str, Any]], T],
+    custom_plans: bool = False,
 ) -> Connection[T]:
     """One page of `table` in `order` (the last column unique), plus a lazy total count.
 
     `where` (the policy's condition) and `conditions` (the caller's filters) apply to the
     page and to the count alike, so the count is what this viewer may see with this filter.
+    With `custom_plans`, both are planned for their arguments each time (`db.custom_plans`):
+    for filters whose selectivity depends on what was typed.
     """
+    planned = db.custom_plans if custom_plans else contextlib.nullcontext
     check_first(info, first)
     filters = [*conditions] if where is ALWAYS else [*conditions, where]
     page = table.select(*columns)
@@ -80,7 +86,8 @@ async def paginate(
         page = page.where(condition)
     if after is not None:
         page = page.where(_after(order, decode_cursor(after), descending))
-    rows = await page.order_by(*order, ascending=not descending).limit(first + 1)
+    async with planned():
+        rows = await page.order_by(*order, ascending=not descending).limit(first + 1)
     has_next = len(rows) > first
     rows = rows[:first]
     names = [c._meta.name for c in order]
@@ -90,7 +97,8 @@ async def paginate(
         counted = table.count()
         for condition in filters:
             counted = counted.where(condition)
-        return await counted
+        async with planned():
+            return await counted
 
     return connection(edges, has_next=has_next, has_previous=after is not None, count=count)
 

@@ -12,13 +12,16 @@ def escape_like(text: str) -> str:
     return re.sub(r"([\\_%])", r"\\\1", text)
 
 
-def like(expression: str, pattern: str) -> WhereRaw:
-    """`lower(expression)` LIKE `pattern` (already lowercased and escaped as wanted)."""
-    return WhereRaw(f"lower({expression}) LIKE {{}} ESCAPE '\\'", pattern)
+def like(expression: str, pattern: str, *, lowered: bool = False) -> WhereRaw:
+    """`lower(expression)` LIKE `pattern` (already lowercased and escaped as wanted); a
+    `lowered` expression is stored in lower case and compared as it is, so an index on it
+    serves."""
+    compared = expression if lowered else f"lower({expression})"
+    return WhereRaw(f"{compared} LIKE {{}} ESCAPE '\\'", pattern)
 
 
-def contains(expression: str, text: str) -> WhereRaw:
-    return like(expression, f"%{escape_like(text.strip().lower())}%")
+def contains(expression: str, text: str, *, lowered: bool = False) -> WhereRaw:
+    return like(expression, f"%{escape_like(text.strip().lower())}%", lowered=lowered)
 
 
 def equals(expression: str, text: str) -> WhereRaw:
