@@ -322,16 +322,36 @@ _VIA_ROLE = _GRANT.format(
 )
 
 
-def _detail(sub_table: SubTable, privileges: frozenset[int] | None) -> QueryString:
+def _detail(sub_table: SubTable, scope: Scope) -> QueryString:
+    """Detail rows of the organization's accounts only: joined to the report as a subquery,
+    SQLite would otherwise build them for every account (6.4 s for an export of 1% of
+    100,000 accounts)."""
+
+    def own(account: str) -> QueryString:
+        return QueryString(
+            f" AND {account} IN (SELECT id FROM account WHERE organization = {{}})",
+            scope.organization_id,
+        )
+
     if sub_table is SubTable.ROLES:
         return QueryString(
             "SELECT ra.account AS account, r.name AS role, r.name AS sort_key "
-            "FROM role_assignment ra JOIN role r ON r.id = ra.role AND r.status = 'ACTIVE'"
+            "FROM role_assignment ra JOIN role r ON r.id = ra.role AND r.status = 'ACTIVE' "
+            "WHERE 1 = 1{}",
+            own("ra.account"),
         )
-    direct = QueryString(f"{_DIRECT} WHERE 1 = 1{{}}", _in_list("g.privilege", privileges))
+    direct = QueryString(
+        f"{_DIRECT} WHERE 1 = 1{{}}{{}}",
+        own("g.account"),
+        _in_list("g.privilege", scope.privileges),
+    )
     if sub_table is SubTable.ENTITLEMENTS_OUTSIDE_ROLES:
         return direct
-    via_role = QueryString(f"{_VIA_ROLE} WHERE 1 = 1{{}}", _in_list("rg.privilege", privileges))
+    via_role = QueryString(
+        f"{_VIA_ROLE} WHERE 1 = 1{{}}{{}}",
+        own("ra.account"),
+        _in_list("rg.privilege", scope.privileges),
+    )
     # One row per source; the export folds an account's rows of one privilege into one.
     return QueryString("{} UNION ALL {}", direct, via_role)
 
@@ -348,7 +368,7 @@ async def stream_details(
     """The report joined with one sub-table, in report order and then by entitlement code
     or role name: one statement, in constant memory."""
     keys = len(definition.group_by) + 2
-    detail_query = _detail(sub_table, scope.privileges)
+    detail_query = _detail(sub_table, scope)
     row: Row | None = None
     async for batch in db.stream(_select(scope, definition, None, detail_query)):
         items = []
