@@ -29,7 +29,15 @@ from entitle.schema.node import to_global_id
 from tests.conftest import START
 from tests.factories import organization_id
 from tests.graphql_client import DEMO_PASSWORD, LOGIN
-from tests.mutations import NEW_PERSON, account_gid, codes, privilege_gid
+from tests.mutations import (
+    NEW_PERSON,
+    account_gid,
+    codes,
+    identifier_gid,
+    mutate,
+    privilege_gid,
+    status_of,
+)
 from tests.state import unchanged
 
 DUE = START + CERTIFICATION_DUE_IN  # the demo period's due date
@@ -277,12 +285,22 @@ async def _blocked_mutations() -> list[tuple[str, dict]]:
     readers = await _role_gid("Report Readers")
     registration = await _role_gid("Registration Admins")
     rpt_view = await privilege_gid("RPT_VIEW")
+    trace = await privilege_gid("TRF_TRACE")
     return [
         ("accountCreate", dict(NEW_PERSON)),
+        ("accountActivate", {"accountId": await account_gid("draft.alpha")}),  # account access
         ("accountUpdate", {"accountId": user, "title": "Analyst"}),
         (
             "accountEntitlementsUpdate",
             {"accountId": user, "grant": [{"privilegeId": rpt_view, "level": "USER"}]},
+        ),
+        (  # organization identifiers, with their related privilege (ENT-5)
+            "accountEntitlementsUpdate",
+            {
+                "accountId": await account_gid("user2.alpha"),
+                "grant": [{"privilegeId": trace, "level": "USER"}],
+                "assignIdentifiers": [await identifier_gid("ALPT")],
+            },
         ),
         (
             "accountEntitlementsImport",
@@ -292,6 +310,7 @@ async def _blocked_mutations() -> list[tuple[str, dict]]:
         ("roleUpdate", {"roleId": readers, "description": "Reads reports."}),
         ("roleAssign", {"roleId": registration, "accountIds": [user]}),
         ("roleUnassign", {"roleId": readers, "accountIds": [user]}),
+        ("accountRolesUpdate", {"accountId": user, "unassign": [readers]}),
         ("roleDelete", {"roleId": registration, "reason": "No longer used."}),
     ]
 
@@ -342,6 +361,9 @@ async def test_cert_4_a_whole_period_past_due_then_certified(anonymous, fresh, c
     target = await account_gid("user2.alpha")
     disable = await aa.execute(_errors_only("accountDisable"), {"input": {"accountId": target}})
     assert disable.ok()["accountDisable"]["errors"] == []
+    # Enabling gives access back, so it waits for the certification (edit account access).
+    enable = await aa.execute(_errors_only("accountEnable"), {"input": {"accountId": target}})
+    assert codes(enable.ok()["accountEnable"]) == [("CERTIFICATION_PAST_DUE", None)]
     delete = await saa.execute(
         _errors_only("accountDelete"), {"input": {"accountId": target, "reason": "Left."}}
     )
@@ -384,6 +406,33 @@ async def test_cert_4_a_whole_period_past_due_then_certified(anonymous, fresh, c
         response = await saa.execute(_errors_only(name), {"input": input})
         assert "CERTIFICATION_PAST_DUE" not in {c for c, _ in codes(response.ok()[name])}, name
     assert (await saa.execute(DUE_BANNER)).ok()["certificationDue"] is None
+
+
+async def test_cert_4_a_scheduled_activation_waits_for_the_certification(anonymous, fresh, clock):
+    """ACC-2's drafts job activates no account of a past-due organization (CERT-4: account
+    access), and does once its SAA certifies."""
+    clock.set(DUE - timedelta(days=2))
+    saa_alpha = await anonymous.login("saa.alpha")
+    day = (DUE + timedelta(days=1)).date().isoformat()
+    draft = await mutate(saa_alpha, "accountCreate", **NEW_PERSON, activationDate=day)
+    granted = await mutate(
+        saa_alpha,
+        "accountEntitlementsUpdate",
+        accountId=draft["account"]["id"],
+        grant=[{"privilegeId": await privilege_gid("RPT_VIEW"), "level": "USER"}],
+    )
+    assert draft["errors"] == granted["errors"] == []
+
+    async def drafts_job() -> int:
+        return (await runner.run_once(fresh.settings, clock, "drafts"))["drafts"].activated
+
+    clock.set(DUE + timedelta(days=2))
+    assert await drafts_job() == 0
+    assert await status_of("nnewcomb") == "DRAFT"
+    saa = await anonymous.login("saa.alpha")
+    assert (await certify(saa, await alpha()))["errors"] == []
+    assert await drafts_job() == 1
+    assert await status_of("nnewcomb") == "ACTIVE"
 
 
 async def _accounts_of(organization: int) -> list[dict]:

@@ -192,6 +192,7 @@ async def create_account(actor: Actor, new: NewAccount) -> int:
 
 async def activate(actor: Actor, account_id: int) -> None:
     """ACC-3: a draft with at least one entitlement becomes ACTIVE; its owner gets two emails."""
+    await certification.check_not_past_due(actor)  # CERT-4: edit account access
     async with write_transaction():
         row = await load_for(actor, account_id, "activate")
         await activate_draft(row, actor.settings, now=actor.now)
@@ -327,6 +328,7 @@ async def disable(actor: Actor, account_id: int, reason: str | None) -> None:
 
 async def enable(actor: Actor, account_id: int) -> None:
     """ACC-6: only accounts disabled by an admin; the operator's own disables by the operator."""
+    await certification.check_not_past_due(actor)  # CERT-4: edit account access
 
     def status(row: dict) -> AccountStatus:
         if row["status"] not in DISABLED:
