@@ -138,11 +138,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if export_hours < 1:
         raise SettingsError("ENTITLE_EXPORT_HOURS must be at least 1")
 
+    host = config("ENTITLE_HOST", default="127.0.0.1")
+    port = config("ENTITLE_PORT", cast=int, default=8000)
     return Settings(
         env=env,
         database_url=database_url,
-        host=config("ENTITLE_HOST", default="127.0.0.1"),
-        port=config("ENTITLE_PORT", cast=int, default=8000),
+        host=host,
+        port=port,
         demo_password=config("ENTITLE_DEMO_PASSWORD", cast=Secret, default=None),
         data_keys=data_keys,
         session_idle_seconds=config("ENTITLE_SESSION_IDLE_SECONDS", cast=int, default=27 * 60),
@@ -150,7 +152,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_query_depth=config("ENTITLE_MAX_QUERY_DEPTH", cast=int, default=12),
         max_page_size=config("ENTITLE_MAX_PAGE_SIZE", cast=int, default=500),
         log_level=config("ENTITLE_LOG_LEVEL", default="INFO"),
-        public_url=config("ENTITLE_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/"),
+        # Links in emails and export downloads reach the server as started, unless it sits
+        # behind a proxy with an address of its own.
+        public_url=config("ENTITLE_PUBLIC_URL", default=f"http://{host}:{port}").rstrip("/"),
         smtp_url=config("ENTITLE_SMTP_URL", cast=Secret, default=None),
         mail_from=config("ENTITLE_MAIL_FROM", default="entitle@localhost"),
         activation_link_hours=config("ENTITLE_ACTIVATION_LINK_HOURS", cast=int, default=72),

@@ -17,6 +17,12 @@ def test_development_defaults_serve_a_local_sqlite_file():
     assert settings.session_idle_seconds == 27 * 60  # AUTH-5
 
 
+def test_links_point_at_the_server_as_started_unless_a_public_url_is_set():
+    assert load_settings({"ENTITLE_PORT": "8765"}).public_url == "http://127.0.0.1:8765"
+    behind_proxy = {"ENTITLE_PORT": "8765", "ENTITLE_PUBLIC_URL": "https://entitle.example/"}
+    assert load_settings(behind_proxy).public_url == "https://entitle.example"
+
+
 def test_production_refuses_to_start_without_data_keys():
     with pytest.raises(SettingsError, match="ENTITLE_DATA_KEYS"):
         load_settings({"ENTITLE_ENV": "production"})
