@@ -42,6 +42,7 @@ class Settings:
     graphiql: bool = True
     max_query_depth: int = 12
     max_page_size: int = 500
+    max_query_nodes: int = 50_000
     log_level: str = "INFO"
     public_url: str = "http://127.0.0.1:8000"
     smtp_url: Secret | None = None
@@ -151,6 +152,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         graphiql=config("ENTITLE_GRAPHIQL", cast=bool, default=True),
         max_query_depth=config("ENTITLE_MAX_QUERY_DEPTH", cast=int, default=12),
         max_page_size=config("ENTITLE_MAX_PAGE_SIZE", cast=int, default=500),
+        max_query_nodes=config("ENTITLE_MAX_QUERY_NODES", cast=int, default=50_000),
         log_level=config("ENTITLE_LOG_LEVEL", default="INFO"),
         # Links in emails and export downloads reach the server as started, unless it sits
         # behind a proxy with an address of its own.

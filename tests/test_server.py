@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import logging
 
+from graphql import parse
+
 from entitle.models import Individual
+from entitle.schema.limits import count_nodes
+from entitle.schema.schema import build_schema
+from tests.mutations import account_gid
+from tests.state import unchanged
 from tests.test_individuals import INDIVIDUAL, jane
 
 
@@ -72,6 +78,62 @@ async def test_too_many_aliases_are_refused(saa_alpha):
     aliases = " ".join(f"a{i}: viewer {{ userId }}" for i in range(40))
     result = await saa_alpha.execute("{ " + aliases + " }")
     assert result.data is None and result.errors
+
+
+ORGS_ACCOUNTS = """query($orgs: Int!) { organizations(first: $orgs) { edges { node {
+  accounts(first: 500) { edges { node { userId } } } } } } }"""
+
+
+async def test_a_query_asking_for_too_many_objects_is_refused_before_it_runs(
+    operator, sql_statements
+):
+    # 99 organizations of up to 500 accounts: 99 + 49,500 objects, within 50,000.
+    allowed = await operator.execute(ORGS_ACCOUNTS, {"orgs": 99})
+    assert not allowed.errors and allowed.data["organizations"]["edges"]
+    with sql_statements() as signing_in:
+        await operator.execute("{ __typename }")
+    with sql_statements() as stats:
+        refused = await operator.execute(ORGS_ACCOUNTS, {"orgs": 100})  # 100 + 50,000
+    assert refused.data is None
+    (error,) = refused.errors
+    assert error["extensions"] == {"code": "QUERY_TOO_COSTLY", "nodes": 50_100}
+    assert "50,100" in error["message"] and "50,000" in error["message"]
+    assert stats.statements == signing_in.statements  # the session's, nothing of the query
+
+
+async def test_a_mutation_asking_for_too_many_objects_changes_nothing(saa_alpha):
+    # The payload's nested pages: 500 accounts, each with roles of up to 500 holders.
+    document = """mutation($input: AccountUpdateInput!) { accountUpdate(input: $input) {
+      account { organization { accounts(first: 500) { edges { node {
+        roles { accounts(first: 500) { totalCount } } } } } } }
+      errors { code } } }"""
+    input = {"accountId": await account_gid("user.alpha"), "title": "Analyst"}
+    async with unchanged(ignore={"account_session"}):
+        refused = await saa_alpha.execute(document, {"input": input})
+    assert refused.data is None
+    assert refused.errors[0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+
+
+def _nodes(document: str, variables: dict | None = None, name: str | None = None) -> int | None:
+    schema = build_schema()._schema
+    return count_nodes(schema, parse(document), name, variables)
+
+
+def test_nodes_are_counted_through_fragments_variables_and_defaults():
+    # Defaults count: accounts 20, each account's roles once, each role's accounts 20.
+    assert _nodes("{ accounts { edges { node { roles { accounts { totalCount } } } } } }") == 420
+    fragments = """
+      query Q($n: Int = 10) { node(id: "x") { ...org } }
+      fragment org on Organization { accounts(first: $n) { edges { node { ...acct } } } }
+      fragment acct on Account { roles { ... on Role { accounts(first: 3) { totalCount } } } }
+    """
+    assert _nodes(fragments) == 10 + 10 * 3
+    assert _nodes(fragments, {"n": 100}) == 100 + 100 * 3
+    # Each operation of a document is counted alone; variables that do not fit are left
+    # to execution to refuse.
+    two = "query A { accounts(first: 5) { totalCount } } query B { roles { totalCount } }"
+    assert (_nodes(two, name="A"), _nodes(two, name="B")) == (5, 20)
+    assert _nodes(fragments, {"n": "many"}) is None
 
 
 async def test_malformed_requests_get_a_client_error_not_a_500(http):

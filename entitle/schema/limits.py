@@ -13,8 +13,25 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from typing import Any
 
-from graphql import GraphQLError
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    SelectionSetNode,
+    get_named_type,
+    get_operation_ast,
+)
+from graphql.execution.values import get_argument_values, get_variable_values
 from graphql.validation import ValidationRule
 from strawberry.extensions import (
     AddValidationRules,
@@ -63,5 +80,92 @@ class RefuseNulCharacters(SchemaExtension):
         if "\x00" in (context.query or "") or _holds_nul(context.variables):
             raise GraphQLError(
                 "Text may not contain NUL characters.", extensions={"code": "BAD_USER_INPUT"}
+            )
+        yield
+
+
+# --- how many objects a query may ask for ----------------------------------------------------
+
+_COMPOSITE = (GraphQLObjectType, GraphQLInterfaceType, GraphQLUnionType)
+
+
+def count_nodes(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+) -> int | None:
+    """The most objects the operation could return: each field with a `first` argument
+    counts `first` times the product of the `first`s above it, as GitHub's node limit does.
+    Lists without `first` (an account's grants and roles) are bounded by the catalog and the
+    organization, and count once. None when the variables do not fit: execution says why."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return None
+    coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
+    if isinstance(coerced, list):  # the variables' errors
+        return None
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    root = schema.get_root_type(operation.operation)
+    assert root is not None  # the document was validated against this schema
+
+    def walk(parent: GraphQLNamedType, selections: SelectionSetNode, above: int) -> int:
+        total = 0
+        for selection in selections.selections:
+            if isinstance(selection, FieldNode):
+                fields = getattr(parent, "fields", {})
+                field = fields.get(selection.name.value)
+                if field is None:  # __typename and the like
+                    continue
+                times = above
+                if "first" in field.args:
+                    first = get_argument_values(field, selection, coerced).get("first")
+                    times = above * max(first or 0, 0)
+                    total += times
+                child = get_named_type(field.type)
+                if selection.selection_set is not None and isinstance(child, _COMPOSITE):
+                    total += walk(child, selection.selection_set, times)
+            else:
+                if isinstance(selection, FragmentSpreadNode):
+                    fragment = fragments[selection.name.value]
+                    condition, inner = fragment.type_condition, fragment.selection_set
+                else:
+                    condition, inner = selection.type_condition, selection.selection_set
+                named = schema.get_type(condition.name.value) if condition else parent
+                total += walk(named or parent, inner, above)
+        return total
+
+    return walk(root, operation.selection_set, 1)
+
+
+class NodeLimit(SchemaExtension):
+    """Refuses, before anything runs, a query that could return more than `limit` objects:
+    depth and page size alone let three nested pages of 500 ask for 125 million."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        assert context.graphql_document is not None
+        nodes = count_nodes(
+            context.schema._schema,
+            context.graphql_document,
+            context.operation_name,
+            context.variables,
+        )
+        if nodes is not None and nodes > self.limit:
+            # A result set here means the operation never runs: nothing is read or written.
+            context.result = ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        f"This query could return up to {nodes:,} objects, more than the "
+                        f"limit of {self.limit:,}: ask for smaller pages (`first`).",
+                        extensions={"code": "QUERY_TOO_COSTLY", "nodes": nodes},
+                    )
+                ],
             )
         yield

@@ -35,7 +35,7 @@ from entitle.schema.certification import CertificationPeriod
 from entitle.schema.exports import ReportExport
 from entitle.schema.identifiers import Identifier
 from entitle.schema.individuals import Individual
-from entitle.schema.limits import AliasLimit, DepthLimit, RefuseNulCharacters
+from entitle.schema.limits import AliasLimit, DepthLimit, NodeLimit, RefuseNulCharacters
 from entitle.schema.masking import MaskUnexpectedErrors
 from entitle.schema.organizations import Organization
 from entitle.schema.reports import SavedReport
@@ -94,7 +94,9 @@ class EntitleSchema(strawberry.Schema):
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
-    max_depth = settings.max_query_depth if settings else 12
+    # Without settings (exporting the SDL), the settings' own defaults.
+    max_depth = (settings or Settings).max_query_depth
+    max_nodes = (settings or Settings).max_query_nodes
     schema = EntitleSchema(
         query=Query,
         mutation=Mutation,
@@ -117,6 +119,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             RefuseNulCharacters,
             lambda: DepthLimit(max_depth),
             lambda: AliasLimit(30),
+            lambda: NodeLimit(max_nodes),
             lambda: MaxTokensLimiter(max_token_count=2_000),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
