@@ -9,11 +9,12 @@ another year."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from entitle.demo import CERTIFICATION_DUE_IN, CERTIFICATION_STARTED
+from entitle.demo import CERTIFICATION_DUE_IN, CERTIFICATION_STARTED, DEMO_ANSWERS
 from entitle.jobs import runner
 from entitle.models import (
     Account,
@@ -39,6 +40,7 @@ from tests.mutations import (
     status_of,
 )
 from tests.state import unchanged
+from tests.test_sign_in import FORGOT, FORGOT_ANSWER, PASSWORD_SET
 
 DUE = START + CERTIFICATION_DUE_IN  # the demo period's due date
 PAST_DUE = DUE + timedelta(hours=1)
@@ -187,6 +189,20 @@ async def test_cert_1_period_input_is_validated(operator, clock):
         assert codes(again) == [("CONFLICT", "startsAt")]
 
 
+async def test_cert_1_period_times_carry_an_offset_and_the_year_is_the_utc_one(operator):
+    naive = {"startsAt": NEXT_START.replace(tzinfo=None).isoformat(), "dueAt": NEXT_DUE.isoformat()}
+    async with unchanged():
+        refused = (await operator.execute(OPEN, {"input": naive})).ok()["certificationPeriodOpen"]
+        assert codes(refused) == [("INVALID", "startsAt")]
+    # New Year's Eve at 21:00 in New York is already next year in UTC: next year's period.
+    eve = {"startsAt": f"{START.year}-12-31T21:00:00-05:00", "dueAt": NEXT_DUE.isoformat()}
+    opened = (await operator.execute(OPEN, {"input": eve})).ok()["certificationPeriodOpen"]
+    assert opened["errors"] == []
+    period = opened["certificationPeriod"]
+    assert period["year"] == START.year + 1
+    assert period["startsAt"] == f"{START.year + 1}-01-01T02:00:00+00:00"
+
+
 async def test_cert_1_only_the_operator_opens_and_lists_periods(
     operator, saa_alpha, aa_alpha, user_alpha, anonymous
 ):
@@ -235,6 +251,22 @@ async def test_cert_3_the_saa_certifies_with_a_snapshot_and_a_confirmation(saa_a
     assert [e["to_address"] for e in emails] == ["saa.alpha@alpha.example"] or len(emails) == 1
     assert await AuditEvent.count().where(AuditEvent.action == "certification.certify") == 1
     assert (await saa_alpha.execute(DUE_BANNER)).ok()["certificationDue"] is None
+
+
+async def test_cert_3_the_snapshot_keeps_a_held_role_emptied_of_its_grants(saa_alpha):
+    """The report the SAA reviews lists every role an account holds (CERT-2), grants or not,
+    and so does what is certified."""
+    readers = await _role_gid("Report Readers")  # held by user.alpha
+    revoke = [await privilege_gid("RPT_VIEW"), await privilege_gid("RPT_COMPLIANCE")]
+    emptied = await saa_alpha.execute(
+        _errors_only("roleUpdate"), {"input": {"roleId": readers, "revoke": revoke}}
+    )
+    assert emptied.ok()["roleUpdate"]["errors"] == []
+    assert (await certify(saa_alpha, await alpha()))["errors"] == []
+    row = await Certification.select().first()
+    snapshot = json.loads(row["snapshot"]) if isinstance(row["snapshot"], str) else row["snapshot"]
+    user = next(a for a in snapshot if a["userId"] == "user.alpha")
+    assert user["roles"] == ["Report Readers"]
 
 
 async def test_cert_3_refusals_change_nothing(
@@ -597,6 +629,45 @@ async def test_cert_4_operator_suspends_a_past_due_organization_and_lifts_it(ano
     assert email["to_address"] == "saa.alpha@example.com"
     assert "still past due" in email["body"]
     assert (await anonymous.login("user.alpha")).token
+
+
+async def test_cert_4_a_suspended_organization_sets_no_password_and_gets_no_reset_link(
+    anonymous, clock
+):
+    """Suspended accounts keep what they hold, credentials included, until the operator
+    lifts the suspension: a reset link waits, and forgot-password sends none."""
+    clock.set(PAST_DUE)
+    saa = await anonymous.login("saa.alpha")
+    user = await account_gid("user.alpha")
+    force_reset = (
+        "mutation($input: AccountCredentialsInput!) { accountPasswordReset(input: $input) "
+        f"{{ {ERRORS} }} }}"
+    )
+    reset = await saa.execute(force_reset, {"input": {"accountId": user}})
+    assert reset.ok()["accountPasswordReset"]["errors"] == []
+    (mail,) = await OutboxMessage.select().where(
+        OutboxMessage.kind == "account.password_reset_link"
+    )
+    token = re.search(r"token=(\S+)", mail["body"]).group(1)
+    operator = await anonymous.login("operator")
+    assert (await suspend(operator, await alpha()))["errors"] == []
+    new_password = {"token": token, "password": "a brand new long passphrase"}
+    async with unchanged(ignore={"sign_in_attempt", "account_token"}):
+        refused = await anonymous.execute(PASSWORD_SET, {"input": new_password})
+        assert codes(refused.ok()["passwordSet"]) == [("INVALID", "token")]
+        asked = (
+            await anonymous.execute(
+                FORGOT, {"input": {"userId": "user.alpha", "email": "user.alpha@example.com"}}
+            )
+        ).ok()["passwordForgot"]
+        answer = DEMO_ANSWERS.get(asked["securityQuestion"]["code"], "Rex")
+        await anonymous.execute(
+            FORGOT_ANSWER, {"input": {"token": asked["token"], "answer": answer}}
+        )
+    # Lifted, the same link sets the password.
+    assert (await lift(operator, await alpha()))["errors"] == []
+    accepted = await anonymous.execute(PASSWORD_SET, {"input": new_password})
+    assert accepted.ok()["passwordSet"]["errors"] == []
 
 
 async def test_cert_4_operator_suspends_only_a_past_due_organization_once(

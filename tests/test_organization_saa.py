@@ -10,6 +10,7 @@ import pytest
 
 from entitle.authz.actor import Profile, Viewer
 from entitle.authz.engine import POLICY_DIR, Authorizer, RequestAuthz, load_oso
+from entitle.demo import DEMO_ANSWERS
 from entitle.jobs import runner
 from entitle.models import (
     Account,
@@ -25,6 +26,7 @@ from entitle.services.actor import Actor
 from entitle.services.organizations import sign_in_blocked
 from tests.conftest import START
 from tests.factories import organization_id
+from tests.graphql_client import DEMO_PASSWORD, LOGIN, step_mutation
 from tests.mutations import account_gid, codes, status_of
 from tests.state import unchanged
 
@@ -233,6 +235,22 @@ async def test_org_1_two_operators_racing_leave_one_saa(operator, fresh):
         & (Account.status != "DELETED")
     )
     assert serving == 1
+
+
+async def test_org_6_a_sign_in_begun_before_the_saa_is_deleted_does_not_finish(anonymous, fresh):
+    login = {"input": {"userId": "user.alpha", "password": DEMO_PASSWORD}}
+    begun = (await anonymous.execute(LOGIN, login)).ok()["login"]
+    assert begun["step"] == "ANSWER_SECURITY_QUESTION"  # a browser it has not seen
+    await loses_its_saa(fresh, "saa.alpha")
+    query, name = step_mutation("ANSWER_SECURITY_QUESTION")
+    answer = DEMO_ANSWERS[begun["securityQuestion"]["code"]]
+    async with unchanged(ignore={"sign_in_attempt", "audit_event"}):
+        response = await anonymous.execute(
+            query, {"input": {"token": begun["token"], "answer": answer}}
+        )
+        step = response.ok()[name]
+    assert codes(step) == [("FORBIDDEN", None)] and step["token"] is None
+    assert await AuditEvent.count().where(AuditEvent.action == "session.login") == 0
 
 
 async def test_org_6_deleting_the_saa_by_any_path_marks_the_organization(fresh):

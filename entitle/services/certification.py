@@ -69,6 +69,9 @@ async def open_period(actor: Actor, starts_at: datetime, due_at: datetime) -> in
     """CERT-1: the operator opens the year's period (the year is the start's)."""
     if not actor.authz.allows("open", CertificationPeriodFacts()):
         raise Forbidden("Only the operator opens certification periods (CERT-1).", None)
+    # The year is the UTC year of the start, whatever offset the operator wrote it in.
+    starts_at = validation.instant(starts_at, "startsAt")
+    due_at = validation.instant(due_at, "dueAt")
     if due_at <= starts_at:
         raise Invalid("The due date must come after the start.", "dueAt")
     if due_at <= actor.now:
@@ -216,10 +219,12 @@ SELECT a.id, p.code, rg.level, r.name
 FROM account a
 JOIN role_assignment ra ON ra.account = a.id
 JOIN role r ON r.id = ra.role AND r.status = 'ACTIVE'
-JOIN role_grant rg ON rg.role = r.id
-JOIN privilege p ON p.id = rg.privilege
+LEFT JOIN role_grant rg ON rg.role = r.id
+LEFT JOIN privilege p ON p.id = rg.privilege
 WHERE a.organization = {} AND a.status <> 'DELETED'
 """
+# A role held but emptied of its grants still stands in the report the SAA reviewed (CERT-2):
+# the left joins keep it in the snapshot, with no privilege.
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -250,6 +255,8 @@ async def report_snapshot(organization_id: int) -> list[dict[str, Any]]:
     for row in await Account.raw(_SNAPSHOT_GRANTS, organization_id, organization_id):
         if row["role"] is not None:
             roles[row["account"]].add(row["role"])
+        if row["privilege"] is None:
+            continue
         held = grants[row["account"]]
         if held.get(row["privilege"]) != PrivilegeLevel.ADMIN:
             held[row["privilege"]] = row["level"]

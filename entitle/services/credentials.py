@@ -14,6 +14,7 @@ from entitle.models import Account, AccountToken, SecurityAnswer, Session
 from entitle.services import (
     accounts,
     attempts,
+    organizations,
     outbox,
     password_rules,
     security_questions,
@@ -61,6 +62,14 @@ async def set_password(attempt: sign_in.Attempt, token: str, password: str) -> i
         "DISABLED"
     ):
         raise Invalid("This account may not set a password.", "token")
+    if await organizations.sign_in_blocked(row["organization"]) is not None:
+        # ORG-6, CERT-4: the link keeps until it expires; what the organization's accounts
+        # hold stays as it was until access is restored (a lockout is not ended here).
+        raise Invalid(
+            "Your organization's accounts cannot sign in now (it is suspended, or has no "
+            "Super Account Administrator); use this link once access is restored.",
+            "token",
+        )
     new = password_rules.check(password, user_id=row["user_id"])
     password_hash = await attempt.runtime.passwords.hash_off_loop(new)
     account = {
@@ -153,7 +162,9 @@ async def forgot_password(attempt: sign_in.Attempt, user_id: str, email: str) ->
     )
     await attempts.record(attempt.address, typed, attempts.FORGOT, attempts.SUCCEEDED, now=now)
     account = (
-        await Account.select(Account.id, Account.email, Account.status, Account.kind)
+        await Account.select(
+            Account.id, Account.email, Account.status, Account.kind, Account.organization
+        )
         .where(Account.user_id == typed)
         .first()
     )
@@ -163,6 +174,8 @@ async def forgot_password(attempt: sign_in.Attempt, user_id: str, email: str) ->
         and account["kind"] == AccountKind.HUMAN
         and account["status"] in (AccountStatus.ACTIVE, AccountStatus.PASSWORD_LOCKOUT)
         and account["email"].strip().lower() == email.strip().lower()[:254]
+        # ORG-6, CERT-4: answered like any other account that may not reset its password.
+        and await organizations.sign_in_blocked(account["organization"]) is None
     )
     if eligible:
         answers = [
@@ -220,6 +233,8 @@ async def answer_forgot_password(attempt: sign_in.Attempt, token: str, answer: s
     account = await sign_in.account_row(challenge["account"])
     if account["status"] not in (AccountStatus.ACTIVE, AccountStatus.PASSWORD_LOCKOUT):
         return
+    if await organizations.sign_in_blocked(account["organization"]) is not None:
+        return  # blocked since the first half (ORG-6, CERT-4)
     try:
         right = await sign_in.check_answer(attempt, account, challenge["question"], answer)
     except SecurityQuestionLockout:

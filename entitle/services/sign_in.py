@@ -176,23 +176,8 @@ async def login(
     if account["status"] != AccountStatus.ACTIVE:
         await _refused(attempt, typed, account, account["status"])
         raise _invalid_credentials()
-    blocked = await organizations.sign_in_blocked(account["organization"])
-    if blocked is not None:
-        # ORG-6, CERT-4: told only after the right password, so it reveals nothing to a
-        # guesser.
-        await _refused(attempt, typed, account, blocked)
-        if blocked == organizations.SUSPENDED:
-            raise OrganizationSuspended(
-                "Your organization's accounts are suspended because its user accounts "
-                "certification is past due; to regain access, the SAA contacts the program "
-                "operator and completes certification (CERT-4).",
-                None,
-            )
-        raise Forbidden(
-            "Your organization has no Super Account Administrator; sign-in is closed until "
-            "the operator sets one (ORG-6).",
-            None,
-        )
+    # ORG-6, CERT-4: told only after the right password, so it reveals nothing to a guesser.
+    await _refuse_if_blocked(attempt, typed, account)
 
     async with write_transaction():
         await attempts.record(
@@ -226,6 +211,26 @@ async def login(
         )[0]["id"]
         step = await _advance(attempt, account, session_id, token=token)
     return _with_device(step, new_device_token)
+
+
+async def _refuse_if_blocked(attempt: Attempt, typed: str, account: dict) -> None:
+    """ORG-6, CERT-4: nobody of an organization without its SAA, or suspended, signs in."""
+    blocked = await organizations.sign_in_blocked(account["organization"])
+    if blocked is None:
+        return
+    await _refused(attempt, typed, account, blocked)
+    if blocked == organizations.SUSPENDED:
+        raise OrganizationSuspended(
+            "Your organization's accounts are suspended because its user accounts "
+            "certification is past due; to regain access, the SAA contacts the program "
+            "operator and completes certification (CERT-4).",
+            None,
+        )
+    raise Forbidden(
+        "Your organization has no Super Account Administrator; sign-in is closed until "
+        "the operator sets one (ORG-6).",
+        None,
+    )
 
 
 async def _refused(attempt: Attempt, typed: str, account: dict | None, why: str) -> None:
@@ -454,6 +459,8 @@ async def _pending(attempt: Attempt, token: str, stage: Stage) -> tuple[dict, di
     account = await account_row(session["account"])
     if account["status"] != AccountStatus.ACTIVE:
         raise _invalid_credentials()
+    # The organization may have lost its SAA (ORG-6) since the password step.
+    await _refuse_if_blocked(attempt, account["user_id"], account)
     return session, account
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -60,3 +60,11 @@ def activation_date(value: date | None, today: date, field: str = "activationDat
     if value < today or value > today + timedelta(days=30):
         raise Invalid("The activation date must be between today and 30 days from now.", field)
     return value
+
+
+def instant(value: datetime, field: str) -> datetime:
+    """A moment, in UTC: a time without an offset names no moment, so it is refused rather
+    than guessed."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise Invalid("Give the time with its offset, such as 2027-01-11T15:00:00Z.", field)
+    return value.astimezone(UTC)
