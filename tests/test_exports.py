@@ -7,6 +7,8 @@ import csv
 import io
 import zipfile
 
+import pytest
+
 from entitle.jobs import runner
 from entitle.models import Account, AuditEvent, ReportExport
 from entitle.schema.node import to_global_id
@@ -198,6 +200,46 @@ async def test_rep_1_exports_of_a_saved_report_cover_what_the_aa_administers(
         "RPT_VIEW",
         "TRF_TRACE",
     }
+
+
+ROLES_OF_USER = """query { accountDetailsReport(definition: {columns: [USER_ID, ROLES],
+  filters: [{column: USER_ID, operator: EQUALS, value: "user.alpha"}]}) {
+  rows { edges { node { cells { column value } account { roles { name } } } } } } }"""
+
+
+@pytest.mark.parametrize(
+    ("user_id", "roles"),
+    [("aa.alpha", ["Report Readers"]), ("aa2.alpha", [])],  # with and without Assign Roles
+)
+async def test_rep_1_reports_and_exports_name_only_the_roles_the_aa_may_see(
+    anonymous, fresh, clock, user_id, roles
+):
+    """ROLE-7: an AA without Assign Roles sees only the roles they hold, in the graph, in
+    the report's count and in every export."""
+    aa = await anonymous.login(user_id)
+    (edge,) = (await aa.execute(ROLES_OF_USER)).ok()["accountDetailsReport"]["rows"]["edges"]
+    assert [r["name"] for r in edge["node"]["account"]["roles"]] == roles
+    assert {c["column"]: c["value"] for c in edge["node"]["cells"]}["ROLES"] == str(len(roles))
+
+    async def sub_table(name: str) -> dict[str, list[dict]]:
+        definition = {"columns": ["USER_ID", "ROLES"]}
+        lines = await ready_export(
+            aa,
+            fresh,
+            clock,
+            report="ACCOUNT_DETAILS",
+            definition=definition,
+            format="ADVANCED",
+            subTable=name,
+        )
+        return by_user(lines)
+
+    listed_roles = (await sub_table("ROLES"))["user.alpha"]
+    assert [r["Role"] for r in listed_roles] == (roles or [""])
+    assert {r["Number of Roles Assigned to Account"] for r in listed_roles} == {str(len(roles))}
+    everything = {r["Code"]: r for r in (await sub_table("ALL_ENTITLEMENTS"))["user.alpha"]}
+    named = "Role: Report Readers" if roles else "Role"
+    assert everything["RPT_VIEW"]["Source"] == f"Direct; {named}"  # counted, named if seen
 
 
 async def test_rep_1_exports_neutralise_spreadsheet_formulas(saa_alpha, fresh, clock):

@@ -55,6 +55,13 @@ async def _quick(scope: Scope, definition: Definition) -> AsyncIterator[list[lis
         yield [_cells(columns, row) for row in batch]
 
 
+def _source(source: str | None) -> str:
+    """Where an entitlement comes from: a role the viewer may not read goes unnamed (ROLE-7)."""
+    if source == "":
+        return "Direct"
+    return "Role" if source is None else f"Role: {source}"
+
+
 def _entitlement(detail: dict[str, Any]) -> list[str]:
     level = LEVEL_NAMES.get(detail["level"], detail["level"])
     return [detail["application"], detail["entitlement"], detail["code"], level]
@@ -95,7 +102,7 @@ async def _advanced(
                     folded = prefix + [safe(v) for v in _entitlement(detail)]
                 if detail["level"] == "ADMIN":
                     folded[-1] = LEVEL_NAMES["ADMIN"]
-                sources.append(safe(f"Role: {detail['source']}" if detail["source"] else "Direct"))
+                sources.append(safe(_source(detail["source"])))
         yield lines
     if pending is not None:
         yield [[*folded, "; ".join(sorted(sources))]]

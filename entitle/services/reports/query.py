@@ -55,6 +55,12 @@ def _in_list(column: str, ids: frozenset[int] | None) -> QueryString:
     return QueryString(f" AND {column} IN ({', '.join('{}' for _ in values)})", *values)
 
 
+def _visible(column: str, scope: Scope) -> QueryString:
+    """ROLE-7: only the roles the viewer may read are counted, listed or named."""
+    roles = scope.visible_roles()
+    return QueryString("") if roles is None else QueryString(f" AND {column} IN ({{}})", roles)
+
+
 def base(scope: Scope, include_deleted: bool) -> QueryString:
     """Every column of every account in scope, one row per account."""
     plain = ", ".join(f"{sql} AS {alias(c)}" for c, sql in _PLAIN.items())
@@ -62,7 +68,7 @@ def base(scope: Scope, include_deleted: bool) -> QueryString:
     return QueryString(
         f"""SELECT a.id AS id, {plain},
   (SELECT count(*) FROM role_assignment ra JOIN role r ON r.id = ra.role
-   WHERE ra.account = a.id AND r.status = 'ACTIVE') AS {alias(Column.ROLES)},
+   WHERE ra.account = a.id AND r.status = 'ACTIVE'{{}}) AS {alias(Column.ROLES)},
   (SELECT count(*) FROM account_grant g WHERE g.account = a.id{{}})
     AS {alias(Column.ENTITLEMENTS_OUTSIDE_ROLES)},
   (SELECT count(*) FROM (
@@ -70,6 +76,7 @@ def base(scope: Scope, include_deleted: bool) -> QueryString:
      UNION {_ACTIVE_ROLE_GRANTS}) e WHERE 1 = 1{{}}) AS {alias(Column.ALL_ENTITLEMENTS)}
 FROM account a
 WHERE a.organization = {{}}{{}}{{}}""",
+        _visible("r.id", scope),
         _in_list("g.privilege", scope.privileges),
         _in_list("e.privilege", scope.privileges),
         scope.organization_id,
@@ -315,7 +322,8 @@ _DIRECT = _GRANT.format(
 _VIA_ROLE = _GRANT.format(
     account="ra.account",
     level="rg.level",
-    source="r.name",
+    # A role the viewer may not read is named by no name: NULL (ROLE-7).
+    source="CASE WHEN 1 = 1{} THEN r.name END",
     source_tables="role_assignment ra JOIN role r ON r.id = ra.role AND r.status = 'ACTIVE' "
     "JOIN role_grant rg ON rg.role = r.id",
     privilege="rg.privilege",
@@ -337,8 +345,9 @@ def _detail(sub_table: SubTable, scope: Scope) -> QueryString:
         return QueryString(
             "SELECT ra.account AS account, r.name AS role, r.name AS sort_key "
             "FROM role_assignment ra JOIN role r ON r.id = ra.role AND r.status = 'ACTIVE' "
-            "WHERE 1 = 1{}",
+            "WHERE 1 = 1{}{}",
             own("ra.account"),
+            _visible("r.id", scope),
         )
     direct = QueryString(
         f"{_DIRECT} WHERE 1 = 1{{}}{{}}",
@@ -349,6 +358,7 @@ def _detail(sub_table: SubTable, scope: Scope) -> QueryString:
         return direct
     via_role = QueryString(
         f"{_VIA_ROLE} WHERE 1 = 1{{}}{{}}",
+        _visible("r.id", scope),
         own("ra.account"),
         _in_list("rg.privilege", scope.privileges),
     )

@@ -17,10 +17,10 @@ from piccolo.querystring import QueryString
 
 from entitle.authz.actor import Viewer
 from entitle.authz.engine import RequestAuthz
-from entitle.authz.facts import AccountFacts
+from entitle.authz.facts import AccountFacts, RoleFacts
 from entitle.authz.sqlfilter import ALWAYS, compile_condition
 from entitle.enums import UserType
-from entitle.models import Account
+from entitle.models import Account, Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,9 @@ class Scope:
     allowed: frozenset[tuple] | None = None
     # Privileges counted; None: all of them.
     privileges: frozenset[int] | None = None
+    # RoleFacts combinations the viewer may read (ROLE-7: an AA without Assign Roles sees
+    # only the roles they hold); None: every role of the organization.
+    roles: frozenset[tuple] | None = None
 
     @classmethod
     def whole_organization(cls, organization_id: int) -> Scope:
@@ -50,6 +53,7 @@ class Scope:
             allowed=authz.authorizer.allowed_combinations(authz.profile, "report", AccountFacts),
             # ENT-2: the SAA administers every privilege, so nothing is left out.
             privileges=None if saa else viewer.administered,
+            roles=authz.authorizer.allowed_combinations(authz.profile, "read", RoleFacts),
         )
 
     def accounts(self) -> QueryString | None:
@@ -57,12 +61,24 @@ class Scope:
         organization."""
         if self.allowed is None:
             return None
-        viewer = Viewer(account_id=self.viewer_account_id, organization_id=self.organization_id)
-        condition = compile_condition(self.allowed, AccountFacts.dimensions, viewer)
+        condition = compile_condition(self.allowed, AccountFacts.dimensions, self._viewer())
         query = Account.select(Account.id)
         if condition is not ALWAYS:
             query = query.where(condition)
         return query.querystrings[0]
+
+    def visible_roles(self) -> QueryString | None:
+        """The roles the viewer may read as a subquery of role IDs, for the roles count,
+        the roles sub-table and the sources of entitlements; None when they read every one."""
+        if self.roles is None:
+            return None
+        condition = compile_condition(self.roles, RoleFacts.dimensions, self._viewer())
+        if condition is ALWAYS:
+            return None
+        return Role.select(Role.id).where(condition).querystrings[0]
+
+    def _viewer(self) -> Viewer:
+        return Viewer(account_id=self.viewer_account_id, organization_id=self.organization_id)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -70,14 +86,16 @@ class Scope:
             "viewerAccountId": self.viewer_account_id,
             "allowed": None if self.allowed is None else sorted(list(c) for c in self.allowed),
             "privileges": None if self.privileges is None else sorted(self.privileges),
+            "roles": None if self.roles is None else sorted(list(c) for c in self.roles),
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Scope:
-        allowed, privileges = data.get("allowed"), data.get("privileges")
+        allowed, privileges, roles = data.get("allowed"), data.get("privileges"), data.get("roles")
         return cls(
             organization_id=data["organizationId"],
             viewer_account_id=data.get("viewerAccountId"),
             allowed=None if allowed is None else frozenset(tuple(c) for c in allowed),
             privileges=None if privileges is None else frozenset(privileges),
+            roles=None if roles is None else frozenset(tuple(c) for c in roles),
         )
