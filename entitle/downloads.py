@@ -1,8 +1,8 @@
 """GET /exports/{id}: an export's zip file, for its owner, over an authenticated session.
 
-Answers as JSON errors the way the API does: 401 without a session, 404 for an export
-that is not the viewer's (or does not exist), 409 while it is being prepared, 410 once
-it has expired.
+Answers as JSON errors the way the API does: 401 without a session, 403 when its owner's
+access has shrunk since asking, 404 for an export that is not the viewer's (or does not
+exist), 409 while it is being prepared, 410 once it has expired.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from entitle.services.actor import Actor
 from entitle.services.errors import DomainError
 from entitle.services.reports import exports
 
-STATUS_BY_CODE = {"NOT_FOUND": 404, "CONFLICT": 409, "EXPIRED": 410}
+STATUS_BY_CODE = {"FORBIDDEN": 403, "NOT_FOUND": 404, "CONFLICT": 409, "EXPIRED": 410}
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:

@@ -13,7 +13,7 @@ from entitle.jobs import runner
 from entitle.models import Account, AuditEvent, ReportExport
 from entitle.schema.node import to_global_id
 from tests.factories import organization_id
-from tests.mutations import codes
+from tests.mutations import account_gid, codes, mutate, privilege_gid
 from tests.state import unchanged
 
 ERRORS = "errors { code message field }"
@@ -299,6 +299,53 @@ async def test_rep_1_downloads_are_their_owners_alone_and_expire(
     row = await ReportExport.select(ReportExport.id, ReportExport.status).first()
     assert row["status"] == "EXPIRED"
     assert not (fresh.settings.export_dir and _zip_exists(fresh, row["id"]))
+
+
+async def _revoke(saa, user_id: str, code: str) -> None:
+    payload = await mutate(
+        saa,
+        "accountEntitlementsUpdate",
+        accountId=await account_gid(user_id),
+        revoke=[await privilege_gid(code)],
+        confirmRevocations=True,
+    )
+    assert payload["errors"] == [], payload["errors"]
+
+
+@pytest.mark.parametrize(
+    "taken",
+    [
+        "REG_FORM_U4",  # one privilege the export counted
+        "AM_MANAGE_ACCESS",  # account management itself: no account details report at all
+    ],
+)
+async def test_rep_1_an_export_is_not_served_past_its_owners_access(
+    saa_alpha, aa_alpha, fresh, clock, taken
+):
+    """REP-1, ENT-2: an export covers what its owner administers; once the SAA takes some
+    of that away, the file (written before or after) is no longer theirs to download."""
+    kept = await ask(aa_alpha, report="ACCOUNT_DETAILS", definition={"columns": ["USER_ID"]})
+    await run_job(fresh, clock)
+    assert (await download(aa_alpha, kept["reportExport"]["id"])).status_code == 200
+    waiting = await ask(aa_alpha, report="ACCOUNT_DETAILS", definition={"columns": ["USER_ID"]})
+    await _revoke(saa_alpha, "aa.alpha", taken)
+    await run_job(fresh, clock)
+    for asked in (kept, waiting):
+        refused = await download(aa_alpha, asked["reportExport"]["id"])
+        assert refused.status_code == 403
+        assert refused.json()["error"]["code"] == "FORBIDDEN"
+    # Asked again, an export covers what the AA administers now.
+    if taken == "REG_FORM_U4":
+        again = await ready_export(
+            aa_alpha,
+            fresh,
+            clock,
+            report="ACCOUNT_DETAILS",
+            definition={"columns": ["USER_ID"]},
+            format="ADVANCED",
+            subTable="ENTITLEMENTS_OUTSIDE_ROLES",
+        )
+        assert "REG_FORM_U4" not in {r["Code"] for r in by_user(again)["user.alpha"]}
 
 
 def _zip_exists(fresh, pk: int) -> bool:

@@ -2,7 +2,8 @@
 zip file, listed as PREPARING then READY, downloaded by their owner until they expire.
 
 An export records its report's definition and scope when asked, so the job writes the
-report its owner was allowed then, on the data of the moment it runs.
+report its owner was allowed then, on the data of the moment it runs. A download checks the
+owner's authority again: a file that covers more than they may now report on is not served.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from entitle.jobs import wanted
 from entitle.models import Organization, ReportExport
 from entitle.services import organizations
 from entitle.services.actor import Actor
-from entitle.services.errors import DomainError, Invalid, NotFound, Throttled
+from entitle.services.errors import DomainError, Forbidden, Invalid, NotFound, Throttled
 from entitle.services.reports import files, saved
 from entitle.services.reports.definition import Definition
 from entitle.services.reports.query import SubTable
@@ -86,6 +87,20 @@ def path_of(settings: Settings, export_id: int) -> Path:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "organization"
+
+
+async def _current_scope(actor: Actor, report: ReportKind, organization_id: int) -> Scope:
+    """What the actor may report on now: FORBIDDEN or NOT_FOUND when nothing."""
+    if report is ReportKind.CERTIFICATION:
+        await organizations.authorized(
+            actor,
+            organization_id,
+            "certification_report",
+            "The accounts certification report is the SAA's and the operator's (CERT-2).",
+        )
+        return Scope.whole_organization(organization_id)
+    saved.check_may_report(actor)
+    return Scope.administered_by(actor.authz)
 
 
 async def _scope_and_definition(actor: Actor, asked: Request) -> tuple[Scope, Definition, str]:
@@ -266,6 +281,16 @@ async def for_download(actor: Actor, export_id: int) -> tuple[dict[str, Any], Pa
         raise Gone("This export has expired; ask for it again.", None)
     if status is not ExportStatus.READY:
         raise NotReady(f"This export is {status.value.lower()}, not ready to download.", None)
+    try:
+        current = await _current_scope(actor, ReportKind(row["report"]), row["organization"])
+    except DomainError:
+        current = None
+    if current is None or not Scope.from_json(json.loads(row["scope"])).within(current):
+        # REP-1, ENT-2: the owner's access shrank since asking (a privilege or account
+        # management taken away): the file may hold what they no longer administer.
+        raise Forbidden(
+            "Your access has changed since this export was prepared; ask for it again.", None
+        )
     path = path_of(actor.settings, export_id)
     if not path.is_file():
         raise Gone("This export's file is gone; ask for it again.", None)

@@ -77,6 +77,21 @@ class Scope:
             return None
         return Role.select(Role.id).where(condition).querystrings[0]
 
+    def within(self, other: Scope) -> bool:
+        """Whether this scope covers nothing `other` does not: an export asked for under it
+        may still be served to a viewer whose scope is now `other`."""
+
+        def narrower(mine: frozenset | None, theirs: frozenset | None) -> bool:
+            return theirs is None or (mine is not None and mine <= theirs)
+
+        return (
+            self.organization_id == other.organization_id
+            and (other.allowed is None or self.viewer_account_id == other.viewer_account_id)
+            and narrower(self.allowed, other.allowed)
+            and narrower(self.privileges, other.privileges)
+            and narrower(self.roles, other.roles)
+        )
+
     def _viewer(self) -> Viewer:
         return Viewer(account_id=self.viewer_account_id, organization_id=self.organization_id)
 
