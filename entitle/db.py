@@ -59,6 +59,12 @@ def _count() -> None:
         stats = stats.parent
 
 
+def _unicode_lower(value: object) -> object:
+    if value is None or isinstance(value, bytes):
+        return value
+    return str(value).lower()
+
+
 class CountingSQLiteEngine(SQLiteEngine):
     """SQLite with a small pool of open connections for statements outside transactions.
 
@@ -109,6 +115,14 @@ class CountingSQLiteEngine(SQLiteEngine):
         finally:
             if connection is not None:
                 await self._release(connection)
+
+    async def get_connection(self) -> aiosqlite.Connection:
+        connection = await super().get_connection()
+        # SQLite's own lower() folds ASCII letters only: "Été" and "éTÉ" would be two role
+        # names, and a search for "élodie" would miss "Élodie". Every connection of ours
+        # lowercases as PostgreSQL does; its indexes are rebuilt under it (migration 0016).
+        await connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+        return connection
 
     async def close_pool(self) -> None:
         idle, self._idle = self._idle, []

@@ -130,6 +130,15 @@ async def test_acc_8_free_text_matches_user_id_name_and_email(saa_alpha):
     assert await user_ids(saa_alpha, text="nobody") == []
 
 
+async def test_acc_8_free_text_ignores_case_beyond_ascii(saa_alpha):
+    await AccountTable.update({AccountTable.first_name: "Élodie"}).where(
+        AccountTable.user_id == "user.alpha"
+    )
+    assert await user_ids(saa_alpha, text="élodie") == ["user.alpha"]
+    assert await user_ids(saa_alpha, text='"ÉLODIE"') == ["user.alpha"]  # a whole field
+    assert await user_ids(saa_alpha, text="ÉLO") == ["user.alpha"]
+
+
 async def test_acc_8_double_quotes_match_exactly(saa_alpha):
     assert await user_ids(saa_alpha, text='"Ada Alvarez"') == ["saa.alpha"]
     assert await user_ids(saa_alpha, text='"alvar"') == []

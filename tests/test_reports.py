@@ -266,6 +266,9 @@ async def test_rep_1_users_and_anonymous_cannot_run_it(user_alpha, anonymous):
     assert (await anonymous.execute(DETAILS_REPORT)).error_codes() == ["UNAUTHENTICATED"]
 
 
+DETAILS_USERS = """query($definition: AccountReportInput) {
+  accountDetailsReport(definition: $definition) {
+    rows(first: 50) { edges { node { account { userId } } } } } }"""
 SAVE = f"""
 mutation($input: SavedReportCreateInput!) {{
   savedReportCreate(input: $input) {{
@@ -354,6 +357,22 @@ async def test_rep_1_saved_reports_are_their_owners_alone(
             assert codes(delete.ok()["savedReportDelete"]) == [("NOT_FOUND", "savedReportId")]
         refused = await user_alpha.execute(SAVE, {"input": {"name": "Mine", "definition": {}}})
         assert codes(refused.ok()["savedReportCreate"]) == [("FORBIDDEN", None)]
+
+
+async def test_rep_1_text_and_saved_names_ignore_case_beyond_ascii(saa_alpha):
+    await Account.update({Account.first_name: "Élodie"}).where(Account.user_id == "user.alpha")
+    definition = {
+        "columns": ["USER_ID", "FIRST_NAME"],
+        "filters": [{"column": "FIRST_NAME", "operator": "EQUALS", "value": "éLODIE"}],
+    }
+    found = (await saa_alpha.execute(DETAILS_USERS, {"definition": definition})).ok()
+    edges = found["accountDetailsReport"]["rows"]["edges"]
+    assert [e["node"]["account"]["userId"] for e in edges] == ["user.alpha"]
+    first = await saa_alpha.execute(SAVE, {"input": {"name": "Été", "definition": {}}})
+    assert first.ok()["savedReportCreate"]["errors"] == []
+    async with unchanged(ignore={"account_session"}):
+        again = await saa_alpha.execute(SAVE, {"input": {"name": "éTÉ", "definition": {}}})
+        assert codes(again.ok()["savedReportCreate"]) == [("CONFLICT", "name")]
 
 
 async def test_rep_1_bad_saved_reports_change_nothing(aa_alpha):

@@ -111,6 +111,13 @@ async def test_role_1_names_are_short_and_unique_ignoring_case(saa_alpha, input,
     assert codes(payload) == [(code, field)]
 
 
+async def test_role_1_names_are_unique_ignoring_case_beyond_ascii(saa_alpha):
+    assert (await run(saa_alpha, "roleCreate", name="Équipe de nuit"))["errors"] == []
+    async with unchanged():
+        payload = await run(saa_alpha, "roleCreate", name="éQUIPE DE NUIT")
+    assert codes(payload) == [("CONFLICT", "name")]
+
+
 async def test_role_1_the_same_name_is_fine_in_another_organization(saa_beta):
     payload = await run(saa_beta, "roleCreate", name="Registration Admins")
     assert payload["errors"] == []
