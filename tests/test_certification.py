@@ -536,6 +536,46 @@ async def test_cert_1_an_organization_of_its_saa_alone_may_certify_unless_it_hol
     assert payload["errors"] == [] and payload["certification"]["status"] == "CERTIFIED"
 
 
+async def test_cert_1_accounts_deleted_after_the_due_date_still_count(anonymous, clock):
+    """An organization that had more than its SAA on the due date does not escape CERT-4 by
+    deleting them afterwards."""
+    gamma = to_global_id("Organization", await organization_id("900001"))
+    clock.set(PAST_DUE)
+    saa = await anonymous.login("saa.gamma")
+    assert (await status(saa, gamma))["status"] == "PAST_DUE"  # its SAA and user.gamma
+    deleted = await mutate(
+        saa, "accountDelete", accountId=await account_gid("user.gamma"), reason="Left."
+    )
+    assert deleted["errors"] == []
+    assert (await status(saa, gamma))["status"] == "PAST_DUE"
+
+
+async def test_cert_1_an_organization_that_grows_after_the_due_date_is_not_past_due(
+    anonymous, clock
+):
+    """Of its SAA alone on the due date (and no CAT), it did not fail to certify by it: its
+    new accounts are its to set up, and next year's period counts them."""
+    gamma = to_global_id("Organization", await organization_id("900001"))
+    await Account.update({Account.status: "DELETED", Account.deleted_at: START}).where(
+        Account.user_id == "user.gamma"
+    )
+    clock.set(PAST_DUE)
+    saa = await anonymous.login("saa.gamma")
+    assert (await status(saa, gamma))["status"] == "NOT_REQUIRED"
+    created = await mutate(saa, "accountCreate", **NEW_PERSON)
+    granted = await mutate(
+        saa,
+        "accountEntitlementsUpdate",
+        accountId=created["account"]["id"],
+        grant=[{"privilegeId": await privilege_gid("RPT_VIEW"), "level": "USER"}],
+    )
+    assert created["errors"] == granted["errors"] == []
+    assert (await status(saa, gamma))["status"] == "NOT_REQUIRED"
+    clock.set(NEXT_START + timedelta(days=1))
+    assert (await open_period(await anonymous.login("operator")))["errors"] == []
+    assert (await status(await anonymous.login("saa.gamma"), gamma))["status"] == "OPEN"
+
+
 # --- the operator's suspension of a past-due organization (CERT-4, G 18.2) -------------------
 
 

@@ -107,10 +107,14 @@ def _placeholders(n: int) -> str:
 
 # CERT-1: an organization must certify when it has an account besides its SAA (deleted ones
 # do not count), or when any of its accounts holds a CAT privilege, directly or through an
-# active role.
+# active role. The accounts are counted as they stood at the moment judged (both
+# placeholders), no later than the due date: an organization that grows past its SAA after
+# the due date did not fail to certify by it, and one that deletes accounts after it does not
+# escape. CAT holdings keep no history and are judged as they are.
 _REQUIRED_CONDITION = f"""(
   (SELECT count(*) FROM account a
-   WHERE a.organization = o.id AND a.status <> '{AccountStatus.DELETED}') > 1
+   WHERE a.organization = o.id AND a.created_at <= {{}}
+     AND (a.status <> '{AccountStatus.DELETED}' OR a.deleted_at > {{}})) > 1
   OR EXISTS (
     SELECT 1 FROM account a
     JOIN account_grant g ON g.account = a.id
@@ -131,12 +135,20 @@ _REQUIRED_CONDITION = f"""(
 _REQUIRED = f"SELECT o.id FROM organization o WHERE o.id IN ({{ids}}) AND {_REQUIRED_CONDITION}"
 
 
-async def required_among(organization_ids: Collection[int]) -> set[int]:
-    """The organizations that must certify (CERT-1), in one statement."""
+def judged_at(period: dict[str, Any], now: datetime) -> datetime:
+    """The moment an organization's accounts are counted at for CERT-1: now, until the due
+    date; the due date after it."""
+    return min(now, period["due_at"])
+
+
+async def required_among(organization_ids: Collection[int], at: datetime) -> set[int]:
+    """The organizations that must certify (CERT-1) with their accounts as at `at`, in one
+    statement."""
     ids = list(organization_ids)
     if not ids:
         return set()
-    rows = await Organization.raw(_REQUIRED.replace("{ids}", _placeholders(len(ids))), *ids)
+    query = _REQUIRED.replace("{ids}", _placeholders(len(ids)))
+    rows = await Organization.raw(query, *ids, at, at)
     return {r["id"] for r in rows}
 
 
@@ -168,7 +180,7 @@ async def standings(organization_ids: Sequence[int], now: datetime) -> list[Stan
             & Certification.organization.is_in(list(organization_ids))
         )
     }
-    required = await required_among(organization_ids)
+    required = await required_among(organization_ids, judged_at(period, now))
     return [
         Standing(
             status=status_of(period, o in required, o in certifications, now),
@@ -553,7 +565,8 @@ async def send_notices(now: datetime) -> int:
     if kind is None:
         return 0
     async with write_transaction():
-        rows = await Organization.raw(_TO_NOTIFY, period["id"], period["id"], kind)
+        at = judged_at(period, now)
+        rows = await Organization.raw(_TO_NOTIFY, at, at, period["id"], period["id"], kind)
         if not rows:
             return 0
         await CertificationNotice.insert(
