@@ -34,6 +34,7 @@ from tests.mutations import (
     NEW_PERSON,
     account_gid,
     codes,
+    create_draft_and_grant,
     identifier_gid,
     mutate,
     privilege_gid,
@@ -562,14 +563,7 @@ async def test_cert_1_an_organization_that_grows_after_the_due_date_is_not_past_
     clock.set(PAST_DUE)
     saa = await anonymous.login("saa.gamma")
     assert (await status(saa, gamma))["status"] == "NOT_REQUIRED"
-    created = await mutate(saa, "accountCreate", **NEW_PERSON)
-    granted = await mutate(
-        saa,
-        "accountEntitlementsUpdate",
-        accountId=created["account"]["id"],
-        grant=[{"privilegeId": await privilege_gid("RPT_VIEW"), "level": "USER"}],
-    )
-    assert created["errors"] == granted["errors"] == []
+    await create_draft_and_grant(saa)  # asserts both succeed
     assert (await status(saa, gamma))["status"] == "NOT_REQUIRED"
     clock.set(NEXT_START + timedelta(days=1))
     assert (await open_period(await anonymous.login("operator")))["errors"] == []
