@@ -326,6 +326,13 @@ async def test_cert_2_bad_export_requests_change_nothing(saa_alpha, aa_alpha, us
             assert codes(payload) == [expected], input
 
 
+async def test_rep_1_exports_refuse_a_date_filter_on_9999_12_31(saa_alpha):
+    filters = [{"column": "CREATED_AT", "operator": "EQUALS", "value": "9999-12-31"}]
+    async with unchanged(ignore={"account_session"}):
+        payload = await ask(saa_alpha, report="ACCOUNT_DETAILS", definition={"filters": filters})
+    assert codes(payload) == [("INVALID", "definition.filters.0.value")]
+
+
 async def test_rep_1_at_most_five_exports_are_prepared_at_once_per_admin(saa_alpha, fresh, clock):
     for _ in range(5):
         assert (await ask(saa_alpha, report="ACCOUNT_DETAILS"))["errors"] == []

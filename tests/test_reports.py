@@ -215,6 +215,20 @@ async def test_cert_2_unknown_columns_and_foreign_cursors_are_refused(saa_alpha)
     assert garbage.error_codes() == ["BAD_USER_INPUT"]
 
 
+@pytest.mark.parametrize("operator", ["GREATER_THAN", "EQUALS", "NOT_EQUALS", "LESS_THAN"])
+async def test_cert_2_a_date_filter_on_9999_12_31_is_refused(saa_alpha, operator):
+    last_day = {"column": "CREATED_AT", "operator": operator, "value": "9999-12-31"}
+    response = await saa_alpha.execute(
+        CERTIFICATION_REPORT, {"org": await alpha(), "definition": {"filters": [last_day]}}
+    )
+    assert response.error_codes() == ["BAD_USER_INPUT"], response.body
+    assert response.errors[0]["extensions"]["field"] == "definition.filters.0.value"
+    day_before = {**last_day, "value": "9999-12-30"}
+    report = await certification_report(saa_alpha, {"filters": [day_before]})
+    expected = ALPHA_UNDELETED if operator in ("NOT_EQUALS", "LESS_THAN") else set()
+    assert set(table(report)) == expected
+
+
 async def test_cert_2_is_read_by_the_saa_and_the_operator_only(
     operator, saa_alpha, aa_alpha, user_alpha, saa_beta, anonymous
 ):
@@ -382,6 +396,29 @@ async def test_rep_1_bad_saved_reports_change_nothing(aa_alpha):
             assert codes(response.ok()["savedReportCreate"]) == [expected], input
     owner = await Account.select(Account.id).where(Account.user_id == "aa.alpha").first()
     assert await SavedReport.count().where(SavedReport.owner == owner["id"]) == 1
+
+
+async def test_rep_1_saved_reports_refuse_a_date_filter_on_9999_12_31(aa_alpha):
+    kept = (await aa_alpha.execute(SAVE, {"input": {"name": "Mine", "definition": {}}})).ok()
+    saved_id = kept["savedReportCreate"]["savedReport"]["id"]
+    last_day = {
+        "filters": [{"column": "CREATED_AT", "operator": "GREATER_THAN", "value": "9999-12-31"}]
+    }
+    async with unchanged(ignore={"account_session"}):
+        created = await aa_alpha.execute(
+            SAVE, {"input": {"name": "Far future", "definition": last_day}}
+        )
+        assert codes(created.ok()["savedReportCreate"]) == [
+            ("INVALID", "definition.filters.0.value")
+        ]
+        updated = await aa_alpha.execute(
+            UPDATE, {"input": {"savedReportId": saved_id, "definition": last_day}}
+        )
+        assert codes(updated.ok()["savedReportUpdate"]) == [
+            ("INVALID", "definition.filters.0.value")
+        ]
+    mine = (await aa_alpha.execute(MY_REPORTS)).ok()["myReports"]
+    assert [r["name"] for r in mine] == ["Mine"]
 
 
 async def test_rep_1_report_pages_cost_the_same_statements_for_10_and_100(

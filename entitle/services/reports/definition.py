@@ -160,9 +160,15 @@ def _check(f: Filter, where: str) -> Filter:
         raise Invalid(f"{f.column} is compared with a whole number.", f"{where}.value")
     if spec.kind is Kind.DATE:
         try:
-            date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise Invalid(
                 f"{f.column} is compared with a date (YYYY-MM-DD).", f"{where}.value"
             ) from None
+        if day == date.max:
+            # A day is compared up to the start of the next, and date.max has none.
+            raise Invalid(
+                f"{f.column} is compared with a date before {date.max.isoformat()}.",
+                f"{where}.value",
+            )
     return Filter(f.column, f.operator, value)
