@@ -229,6 +229,26 @@ async def test_cert_2_a_date_filter_on_9999_12_31_is_refused(saa_alpha, operator
     assert set(table(report)) == expected
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["\u00b2", "\u0661", "-1", "2147483648", "9" * 30],
+    ids=["superscript", "arabic-indic", "negative", "int4-max-plus-1", "30-digits"],
+)
+async def test_cert_2_a_count_filter_takes_ascii_digits_up_to_the_integer_limit(saa_alpha, value):
+    response = await saa_alpha.execute(
+        CERTIFICATION_REPORT,
+        {
+            "org": await alpha(),
+            "definition": {"filters": [{"column": "ROLES", "operator": "EQUALS", "value": value}]},
+        },
+    )
+    assert response.error_codes() == ["BAD_USER_INPUT"], response.body
+    assert response.errors[0]["extensions"]["field"] == "definition.filters.0.value"
+    at_limit = {"column": "ROLES", "operator": "LESS_THAN", "value": "2147483647"}
+    report = await certification_report(saa_alpha, {"filters": [at_limit]})
+    assert set(table(report)) == ALPHA_UNDELETED
+
+
 async def test_cert_2_is_read_by_the_saa_and_the_operator_only(
     operator, saa_alpha, aa_alpha, user_alpha, saa_beta, anonymous
 ):
@@ -384,6 +404,15 @@ async def test_rep_1_bad_saved_reports_change_nothing(aa_alpha):
                 },
             },
             ("INVALID", "definition.filters.0"),
+        ),
+        (
+            {
+                "name": "Squared",
+                "definition": {
+                    "filters": [{"column": "ROLES", "operator": "EQUALS", "value": "\u00b2"}]
+                },
+            },
+            ("INVALID", "definition.filters.0.value"),
         ),
         (
             {"name": "Groups", "definition": {"groupBy": ["ROLES", "STATUS", "EMAIL", "TITLE"]}},
