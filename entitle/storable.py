@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 # Every id (serial) and every integer column is a PostgreSQL integer (int4); a larger
 # parameter makes the driver fail rather than match nothing.
 INT_MIN = -(2**31)
@@ -11,3 +13,14 @@ INT_MAX = 2**31 - 1
 def fits_integer(value: object) -> bool:
     """An int (not a bool) the database's integer holds."""
     return type(value) is int and INT_MIN <= value <= INT_MAX
+
+
+# NUL: PostgreSQL's text cannot hold one. A surrogate code point in a str is always lone
+# (JSON decodes an escaped pair into one character) and is not UTF-8, which both drivers
+# must encode it as.
+_UNSTORABLE_CHARACTER = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable_text(text: str) -> bool:
+    """Text without a NUL character or a lone UTF-16 surrogate."""
+    return _UNSTORABLE_CHARACTER.search(text) is None

@@ -40,6 +40,8 @@ from strawberry.extensions import (
     query_depth_limiter,
 )
 
+from entitle.storable import storable_text
+
 
 @functools.cache
 def depth_rule(max_depth: int) -> type[ValidationRule]:
@@ -61,25 +63,30 @@ class AliasLimit(AddValidationRules):
         super().__init__([aliases_rule(max_alias_count)])
 
 
-def _holds_nul(value: object) -> bool:
+def _holds_nul_or_lone_surrogate(value: object) -> bool:
     if isinstance(value, str):
-        return "\x00" in value
+        return not storable_text(value)
     if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+        return any(
+            _holds_nul_or_lone_surrogate(k) or _holds_nul_or_lone_surrogate(v)
+            for k, v in value.items()
+        )
     if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
+        return any(_holds_nul_or_lone_surrogate(v) for v in value)
     return False
 
 
-class RefuseNulCharacters(SchemaExtension):
-    """No field anywhere takes a NUL character, and PostgreSQL cannot store one in text:
-    refused up front as bad input, rather than failing deep in a query as a fault."""
+class RefuseNulAndLoneSurrogates(SchemaExtension):
+    """No field anywhere takes a NUL character or a lone UTF-16 surrogate, and neither
+    database can store one (`entitle.storable`): refused up front as bad input, rather than
+    failing deep in a query as a fault."""
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
-        if "\x00" in (context.query or "") or _holds_nul(context.variables):
+        if _holds_nul_or_lone_surrogate([context.query, context.variables]):
             raise GraphQLError(
-                "Text may not contain NUL characters.", extensions={"code": "BAD_USER_INPUT"}
+                "Text may not contain NUL characters or lone UTF-16 surrogates.",
+                extensions={"code": "BAD_USER_INPUT"},
             )
         yield
 
