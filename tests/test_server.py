@@ -176,6 +176,25 @@ async def test_a_lone_surrogate_anywhere_is_refused_as_bad_input(saa_alpha):
     assert _codes(pair) == [] and pair["data"]["accountDetailsReport"]["rows"]["totalCount"] == 0
 
 
+def _email_contains(literal: str) -> str:
+    return f"""{{ accountDetailsReport(definition: {{filters: [{{column: EMAIL,
+      operator: CONTAINS, value: "{literal}"}}]}}) {{ rows {{ totalCount }} }} }}"""
+
+
+async def test_a_nul_spelled_as_an_escape_in_a_string_literal_is_refused(saa_alpha):
+    for escape in (r"\u0000", r"\u{0}"):
+        refused = await saa_alpha.execute(_email_contains(f"a{escape}b"))
+        assert refused.error_codes() == ["BAD_USER_INPUT"] and refused.data is None, escape
+    async with unchanged(ignore={"account_session"}):
+        saved = await saa_alpha.execute(
+            r'mutation { savedReportCreate(input: {name: "a\u0000b", definition: {}}) '
+            "{ errors { code } } }"
+        )
+    assert saved.error_codes() == ["BAD_USER_INPUT"] and saved.data is None
+    accented = await saa_alpha.execute(_email_contains(r"\u00e9"))
+    assert accented.ok()["accountDetailsReport"]["rows"]["totalCount"] == 0
+
+
 async def test_malformed_requests_get_a_client_error_not_a_500(http):
     response = await http.post(
         "/graphql", content=b"{not json", headers={"content-type": "application/json"}

@@ -28,8 +28,11 @@ from graphql import (
     GraphQLSchema,
     GraphQLUnionType,
     SelectionSetNode,
+    StringValueNode,
+    Visitor,
     get_named_type,
     get_operation_ast,
+    visit,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 from graphql.validation import ValidationRule
@@ -84,11 +87,32 @@ class RefuseNulAndLoneSurrogates(SchemaExtension):
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         if _holds_nul_or_lone_surrogate([context.query, context.variables]):
-            raise GraphQLError(
-                "Text may not contain NUL characters or lone UTF-16 surrogates.",
-                extensions={"code": "BAD_USER_INPUT"},
-            )
+            raise _unstorable()
         yield
+        # A string literal can spell a NUL as an escape (`"\u0000"`) the text does not hold;
+        # graphql-core already refuses escaped lone surrogates. Only escapes need the walk.
+        document = context.graphql_document
+        if document is not None and "\\u" in (context.query or ""):
+            literals = _StringLiterals()
+            visit(document, literals)
+            if _holds_nul_or_lone_surrogate(literals.values):
+                raise _unstorable()
+
+
+def _unstorable() -> GraphQLError:
+    return GraphQLError(
+        "Text may not contain NUL characters or lone UTF-16 surrogates.",
+        extensions={"code": "BAD_USER_INPUT"},
+    )
+
+
+class _StringLiterals(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: list[str] = []
+
+    def enter_string_value(self, node: StringValueNode, *_: object) -> None:
+        self.values.append(node.value)
 
 
 # --- how many objects a query may ask for ----------------------------------------------------
