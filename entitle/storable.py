@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-# Every id (serial) and every integer column is a PostgreSQL integer (int4); a larger
-# parameter makes the driver fail rather than match nothing.
+# Every id (serial), every reference to one and every Integer column is a PostgreSQL
+# integer (int4; bigint only for an export's byte size): a larger parameter makes the
+# driver fail rather than match nothing.
 INT_MIN = -(2**31)
 INT_MAX = 2**31 - 1
 
@@ -15,9 +16,9 @@ def fits_integer(value: object) -> bool:
     return type(value) is int and INT_MIN <= value <= INT_MAX
 
 
-# NUL: PostgreSQL's text cannot hold one. A surrogate code point in a str is always lone
-# (JSON decodes an escaped pair into one character) and is not UTF-8, which both drivers
-# must encode it as.
+# PostgreSQL's text cannot hold a NUL. A surrogate code point in a str is always lone (JSON
+# decodes an escaped pair into one character), and both drivers send text as UTF-8, which
+# has no encoding for it.
 _UNSTORABLE_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 
 

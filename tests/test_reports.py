@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 
 from entitle.models import Account, AuditEvent, Role, RoleAssignment, SavedReport
@@ -213,6 +216,45 @@ async def test_cert_2_unknown_columns_and_foreign_cursors_are_refused(saa_alpha)
         CERTIFICATION_REPORT, {"org": await alpha(), "after": "not-a-cursor"}
     )
     assert garbage.error_codes() == ["BAD_USER_INPUT"]
+
+
+def _cursor(values: list) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+
+
+@pytest.mark.parametrize(
+    ("group_by", "after"),
+    [
+        ([], ["saa.alpha", 2**63]),
+        ([], ["saa.alpha", 2**31]),
+        (["ROLES"], [2**63, "saa.alpha", 1]),
+        ([], ["\ud800", 1]),
+        ([], ["a\u0000b", 1]),
+        ([], ["saa.alpha", True]),
+        ([], ["saa.alpha", 1.5]),
+        (["STATUS"], [["ACTIVE"], "saa.alpha", 1]),
+    ],
+    ids=[
+        "huge-id",
+        "int4-max-plus-1",
+        "huge-count",
+        "lone-surrogate",
+        "nul",
+        "bool",
+        "float",
+        "list",
+    ],
+)
+async def test_cert_2_a_forged_cursor_is_refused_on_after(saa_alpha, group_by, after):
+    response = await saa_alpha.execute(
+        CERTIFICATION_REPORT,
+        {"org": await alpha(), "definition": {"groupBy": group_by}, "after": _cursor(after)},
+    )
+    assert response.error_codes() == ["BAD_USER_INPUT"], response.body
+    assert response.errors[0]["extensions"]["field"] == "after"
+    # Before every user ID, at the integer's limit: the whole report.
+    report = await certification_report(saa_alpha, after=_cursor(["", 2**31 - 1]))
+    assert set(table(report)) == ALPHA_UNDELETED
 
 
 @pytest.mark.parametrize("operator", ["GREATER_THAN", "EQUALS", "NOT_EQUALS", "LESS_THAN"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 
@@ -193,6 +194,48 @@ async def test_a_nul_spelled_as_an_escape_in_a_string_literal_is_refused(saa_alp
     assert saved.error_codes() == ["BAD_USER_INPUT"] and saved.data is None
     accented = await saa_alpha.execute(_email_contains(r"\u00e9"))
     assert accented.ok()["accountDetailsReport"]["rows"]["totalCount"] == 0
+
+
+CONNECTIONS = [
+    "accounts",
+    "organizations",
+    "organizationsWithoutSaa",
+    "individuals",
+    "auditEvents",
+    "requests",
+    "roles",
+]
+FORGED_CURSORS = [
+    [2**63],
+    [2**31],
+    ["\ud800"],
+    ["a\u0000b"],
+    [True],
+    [1.5],
+    [{"id": 1}],
+    [None],
+    ["x", 2**63],
+    ["x", "\ud800"],
+    [2**63, 1],
+    ["\ud800", 1],
+]
+
+
+async def test_a_forged_cursor_is_refused_on_every_connection(operator):
+    for connection in CONNECTIONS:
+        query = f"query($after: String) {{ {connection}(after: $after) {{ totalCount }} }}"
+        for values in FORGED_CURSORS:
+            after = base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+            result = await operator.execute(query, {"after": after})
+            assert result.error_codes() == ["BAD_USER_INPUT"], (connection, values, result.body)
+            assert result.errors[0]["extensions"]["field"] == "after"
+        # A real page's cursor still pages (every demo organization has an SAA, so that
+        # list has none).
+        page = f"{{ {connection}(first: 1) {{ pageInfo {{ endCursor }} }} }}"
+        end = (await operator.execute(page)).ok()[connection]["pageInfo"]["endCursor"]
+        assert (end is None) == (connection == "organizationsWithoutSaa")
+        if end is not None:
+            assert (await operator.execute(query, {"after": end})).ok()[connection]
 
 
 async def test_malformed_requests_get_a_client_error_not_a_500(http):
