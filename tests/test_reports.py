@@ -492,6 +492,22 @@ async def test_rep_1_saved_reports_refuse_a_date_filter_on_9999_12_31(aa_alpha):
     assert [r["name"] for r in mine] == ["Mine"]
 
 
+@pytest.mark.parametrize(
+    "pk", [2**31, 2**63, 2**31 - 1], ids=["int4-max-plus-1", "2**63", "int4-max"]
+)
+async def test_rep_1_a_saved_report_id_beyond_the_database_integer_is_not_found(aa_alpha, pk):
+    saved_id = to_global_id("SavedReport", pk)
+    async with unchanged(ignore={"account_session"}):
+        updated = await aa_alpha.execute(
+            UPDATE, {"input": {"savedReportId": saved_id, "name": "Renamed"}}
+        )
+        assert codes(updated.ok()["savedReportUpdate"]) == [("NOT_FOUND", "savedReportId")]
+        deleted = await aa_alpha.execute(DELETE, {"input": {"savedReportId": saved_id}})
+        assert codes(deleted.ok()["savedReportDelete"]) == [("NOT_FOUND", "savedReportId")]
+    node = await aa_alpha.execute("query($id: ID!) { node(id: $id) { id } }", {"id": saved_id})
+    assert node.ok()["node"] is None
+
+
 async def test_rep_1_report_pages_cost_the_same_statements_for_10_and_100(
     saa_alpha, fresh, clock, sql_statements
 ):
