@@ -415,6 +415,32 @@ async def test_cert_2_bad_export_requests_change_nothing(saa_alpha, aa_alpha, us
             assert codes(payload) == [expected], input
 
 
+async def test_rep_1_exports_refuse_a_date_filter_on_9999_12_31(saa_alpha):
+    filters = [{"column": "CREATED_AT", "operator": "EQUALS", "value": "9999-12-31"}]
+    async with unchanged(ignore={"account_session"}):
+        payload = await ask(saa_alpha, report="ACCOUNT_DETAILS", definition={"filters": filters})
+    assert codes(payload) == [("INVALID", "definition.filters.0.value")]
+
+
+async def test_rep_1_an_export_id_beyond_the_database_integer_is_not_found(saa_alpha):
+    async with unchanged(ignore={"account_session"}):
+        for pk in (2**31, 2**63, 2**31 - 1):
+            export_id = to_global_id("ReportExport", pk)
+            response = await download(saa_alpha, export_id)
+            assert response.status_code == 404, (pk, response.text)
+            assert response.json()["error"]["code"] == "NOT_FOUND"
+            node = await saa_alpha.execute(
+                "query($id: ID!) { node(id: $id) { id } }", {"id": export_id}
+            )
+            assert node.ok()["node"] is None
+            asked = await ask(
+                saa_alpha,
+                report="ACCOUNT_DETAILS",
+                savedReportId=to_global_id("SavedReport", pk),
+            )
+            assert codes(asked) == [("NOT_FOUND", "savedReportId")], pk
+
+
 async def test_rep_1_at_most_five_exports_are_prepared_at_once_per_admin(saa_alpha, fresh, clock):
     for _ in range(5):
         assert (await ask(saa_alpha, report="ACCOUNT_DETAILS"))["errors"] == []

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 
 from entitle.models import Account, AuditEvent, Role, RoleAssignment, SavedReport
@@ -215,6 +218,79 @@ async def test_cert_2_unknown_columns_and_foreign_cursors_are_refused(saa_alpha)
     assert garbage.error_codes() == ["BAD_USER_INPUT"]
 
 
+def _cursor(values: list) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+
+
+@pytest.mark.parametrize(
+    ("group_by", "after"),
+    [
+        ([], ["saa.alpha", 2**63]),
+        ([], ["saa.alpha", 2**31]),
+        (["ROLES"], [2**63, "saa.alpha", 1]),
+        ([], ["\ud800", 1]),
+        ([], ["a\u0000b", 1]),
+        ([], ["saa.alpha", True]),
+        ([], ["saa.alpha", 1.5]),
+        (["STATUS"], [["ACTIVE"], "saa.alpha", 1]),
+    ],
+    ids=[
+        "huge-id",
+        "int4-max-plus-1",
+        "huge-count",
+        "lone-surrogate",
+        "nul",
+        "bool",
+        "float",
+        "list",
+    ],
+)
+async def test_cert_2_a_forged_cursor_is_refused_on_after(saa_alpha, group_by, after):
+    response = await saa_alpha.execute(
+        CERTIFICATION_REPORT,
+        {"org": await alpha(), "definition": {"groupBy": group_by}, "after": _cursor(after)},
+    )
+    assert response.error_codes() == ["BAD_USER_INPUT"], response.body
+    assert response.errors[0]["extensions"]["field"] == "after"
+    # Before every user ID, at the integer's limit: the whole report.
+    report = await certification_report(saa_alpha, after=_cursor(["", 2**31 - 1]))
+    assert set(table(report)) == ALPHA_UNDELETED
+
+
+@pytest.mark.parametrize("operator", ["GREATER_THAN", "EQUALS", "NOT_EQUALS", "LESS_THAN"])
+async def test_cert_2_a_date_filter_on_9999_12_31_is_refused(saa_alpha, operator):
+    last_day = {"column": "CREATED_AT", "operator": operator, "value": "9999-12-31"}
+    response = await saa_alpha.execute(
+        CERTIFICATION_REPORT, {"org": await alpha(), "definition": {"filters": [last_day]}}
+    )
+    assert response.error_codes() == ["BAD_USER_INPUT"], response.body
+    assert response.errors[0]["extensions"]["field"] == "definition.filters.0.value"
+    day_before = {**last_day, "value": "9999-12-30"}
+    report = await certification_report(saa_alpha, {"filters": [day_before]})
+    expected = ALPHA_UNDELETED if operator in ("NOT_EQUALS", "LESS_THAN") else set()
+    assert set(table(report)) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["\u00b2", "\u0661", "-1", "2147483648", "9" * 30],
+    ids=["superscript", "arabic-indic", "negative", "int4-max-plus-1", "30-digits"],
+)
+async def test_cert_2_a_count_filter_takes_ascii_digits_up_to_the_integer_limit(saa_alpha, value):
+    response = await saa_alpha.execute(
+        CERTIFICATION_REPORT,
+        {
+            "org": await alpha(),
+            "definition": {"filters": [{"column": "ROLES", "operator": "EQUALS", "value": value}]},
+        },
+    )
+    assert response.error_codes() == ["BAD_USER_INPUT"], response.body
+    assert response.errors[0]["extensions"]["field"] == "definition.filters.0.value"
+    at_limit = {"column": "ROLES", "operator": "LESS_THAN", "value": "2147483647"}
+    report = await certification_report(saa_alpha, {"filters": [at_limit]})
+    assert set(table(report)) == ALPHA_UNDELETED
+
+
 async def test_cert_2_is_read_by_the_saa_and_the_operator_only(
     operator, saa_alpha, aa_alpha, user_alpha, saa_beta, anonymous
 ):
@@ -391,6 +467,15 @@ async def test_rep_1_bad_saved_reports_change_nothing(aa_alpha):
             ("INVALID", "definition.filters.0"),
         ),
         (
+            {
+                "name": "Squared",
+                "definition": {
+                    "filters": [{"column": "ROLES", "operator": "EQUALS", "value": "\u00b2"}]
+                },
+            },
+            ("INVALID", "definition.filters.0.value"),
+        ),
+        (
             {"name": "Groups", "definition": {"groupBy": ["ROLES", "STATUS", "EMAIL", "TITLE"]}},
             ("INVALID", "definition.groupBy"),
         ),
@@ -401,6 +486,45 @@ async def test_rep_1_bad_saved_reports_change_nothing(aa_alpha):
             assert codes(response.ok()["savedReportCreate"]) == [expected], input
     owner = await Account.select(Account.id).where(Account.user_id == "aa.alpha").first()
     assert await SavedReport.count().where(SavedReport.owner == owner["id"]) == 1
+
+
+async def test_rep_1_saved_reports_refuse_a_date_filter_on_9999_12_31(aa_alpha):
+    kept = (await aa_alpha.execute(SAVE, {"input": {"name": "Mine", "definition": {}}})).ok()
+    saved_id = kept["savedReportCreate"]["savedReport"]["id"]
+    last_day = {
+        "filters": [{"column": "CREATED_AT", "operator": "GREATER_THAN", "value": "9999-12-31"}]
+    }
+    async with unchanged(ignore={"account_session"}):
+        created = await aa_alpha.execute(
+            SAVE, {"input": {"name": "Far future", "definition": last_day}}
+        )
+        assert codes(created.ok()["savedReportCreate"]) == [
+            ("INVALID", "definition.filters.0.value")
+        ]
+        updated = await aa_alpha.execute(
+            UPDATE, {"input": {"savedReportId": saved_id, "definition": last_day}}
+        )
+        assert codes(updated.ok()["savedReportUpdate"]) == [
+            ("INVALID", "definition.filters.0.value")
+        ]
+    mine = (await aa_alpha.execute(MY_REPORTS)).ok()["myReports"]
+    assert [r["name"] for r in mine] == ["Mine"]
+
+
+@pytest.mark.parametrize(
+    "pk", [2**31, 2**63, 2**31 - 1], ids=["int4-max-plus-1", "2**63", "int4-max"]
+)
+async def test_rep_1_a_saved_report_id_beyond_the_database_integer_is_not_found(aa_alpha, pk):
+    saved_id = to_global_id("SavedReport", pk)
+    async with unchanged(ignore={"account_session"}):
+        updated = await aa_alpha.execute(
+            UPDATE, {"input": {"savedReportId": saved_id, "name": "Renamed"}}
+        )
+        assert codes(updated.ok()["savedReportUpdate"]) == [("NOT_FOUND", "savedReportId")]
+        deleted = await aa_alpha.execute(DELETE, {"input": {"savedReportId": saved_id}})
+        assert codes(deleted.ok()["savedReportDelete"]) == [("NOT_FOUND", "savedReportId")]
+    node = await aa_alpha.execute("query($id: ID!) { node(id: $id) { id } }", {"id": saved_id})
+    assert node.ok()["node"] is None
 
 
 async def test_rep_1_report_pages_cost_the_same_statements_for_10_and_100(

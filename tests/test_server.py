@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 
 from graphql import parse
@@ -134,6 +136,106 @@ def test_nodes_are_counted_through_fragments_variables_and_defaults():
     two = "query A { accounts(first: 5) { totalCount } } query B { roles { totalCount } }"
     assert (_nodes(two, name="A"), _nodes(two, name="B")) == (5, 20)
     assert _nodes(fragments, {"n": "many"}) is None
+
+
+async def _post_escaped(client, query: str, variables: dict) -> dict:
+    """The request as ASCII JSON, so a lone surrogate travels as the escape `\\ud800` a
+    browser would send (httpx refuses to encode one as UTF-8)."""
+    response = await client.http.post(
+        "/graphql",
+        content=json.dumps({"query": query, "variables": variables}),
+        headers={"authorization": f"Bearer {client.token}", "content-type": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+EMAIL_CONTAINS = """query($value: String) { accountDetailsReport(definition: {
+  filters: [{column: EMAIL, operator: CONTAINS, value: $value}]}) { rows { totalCount } } }"""
+SAVE_REPORT = """mutation($input: SavedReportCreateInput!) {
+  savedReportCreate(input: $input) { savedReport { name } errors { code field } } }"""
+
+
+def _codes(body: dict) -> list[str | None]:
+    return [e.get("extensions", {}).get("code") for e in body.get("errors") or []]
+
+
+async def test_a_lone_surrogate_anywhere_is_refused_as_bad_input(saa_alpha):
+    lone = "\ud800"
+    in_variables = await _post_escaped(saa_alpha, EMAIL_CONTAINS, {"value": f"a{lone}b"})
+    assert _codes(in_variables) == ["BAD_USER_INPUT"] and in_variables["data"] is None
+    assert "surrogate" in in_variables["errors"][0]["message"]
+    in_query = await _post_escaped(saa_alpha, "{ viewer { userId } } # " + lone, {})
+    assert _codes(in_query) == ["BAD_USER_INPUT"]
+    async with unchanged(ignore={"account_session"}):
+        saved = await _post_escaped(
+            saa_alpha, SAVE_REPORT, {"input": {"name": lone, "definition": {}}}
+        )
+    assert _codes(saved) == ["BAD_USER_INPUT"] and saved["data"] is None
+    # An escaped pair is one character, which the databases store.
+    pair = await _post_escaped(saa_alpha, EMAIL_CONTAINS, {"value": "\U0001f600"})
+    assert _codes(pair) == [] and pair["data"]["accountDetailsReport"]["rows"]["totalCount"] == 0
+
+
+def _email_contains(literal: str) -> str:
+    return f"""{{ accountDetailsReport(definition: {{filters: [{{column: EMAIL,
+      operator: CONTAINS, value: "{literal}"}}]}}) {{ rows {{ totalCount }} }} }}"""
+
+
+async def test_a_nul_spelled_as_an_escape_in_a_string_literal_is_refused(saa_alpha):
+    for escape in (r"\u0000", r"\u{0}"):
+        refused = await saa_alpha.execute(_email_contains(f"a{escape}b"))
+        assert refused.error_codes() == ["BAD_USER_INPUT"] and refused.data is None, escape
+    async with unchanged(ignore={"account_session"}):
+        saved = await saa_alpha.execute(
+            r'mutation { savedReportCreate(input: {name: "a\u0000b", definition: {}}) '
+            "{ errors { code } } }"
+        )
+    assert saved.error_codes() == ["BAD_USER_INPUT"] and saved.data is None
+    accented = await saa_alpha.execute(_email_contains(r"\u00e9"))
+    assert accented.ok()["accountDetailsReport"]["rows"]["totalCount"] == 0
+
+
+CONNECTIONS = [
+    "accounts",
+    "organizations",
+    "organizationsWithoutSaa",
+    "individuals",
+    "auditEvents",
+    "requests",
+    "roles",
+]
+FORGED_CURSORS = [
+    [2**63],
+    [2**31],
+    ["\ud800"],
+    ["a\u0000b"],
+    [True],
+    [1.5],
+    [{"id": 1}],
+    [None],
+    ["x", 2**63],
+    ["x", "\ud800"],
+    [2**63, 1],
+    ["\ud800", 1],
+]
+
+
+async def test_a_forged_cursor_is_refused_on_every_connection(operator):
+    for connection in CONNECTIONS:
+        query = f"query($after: String) {{ {connection}(after: $after) {{ totalCount }} }}"
+        for values in FORGED_CURSORS:
+            after = base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+            result = await operator.execute(query, {"after": after})
+            assert result.error_codes() == ["BAD_USER_INPUT"], (connection, values, result.body)
+            assert result.errors[0]["extensions"]["field"] == "after"
+        # A real page's cursor still pages (every demo organization has an SAA, so that
+        # list has none).
+        page = f"{{ {connection}(first: 1) {{ pageInfo {{ endCursor }} }} }}"
+        end = (await operator.execute(page)).ok()[connection]["pageInfo"]["endCursor"]
+        assert (end is None) == (connection == "organizationsWithoutSaa")
+        if end is not None:
+            assert (await operator.execute(query, {"after": end})).ok()[connection]
 
 
 async def test_malformed_requests_get_a_client_error_not_a_500(http):

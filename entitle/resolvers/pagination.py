@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import strawberry
-from piccolo.columns import Column
+from piccolo.columns import Column, ForeignKey, Integer, Serial, Text, Varchar
 from piccolo.custom_types import Combinable
 from piccolo.table import Table
 
@@ -15,14 +15,25 @@ from entitle import db
 from entitle.authz.sqlfilter import ALWAYS, SqlCondition
 from entitle.errors import BadArgument
 from entitle.schema.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor
+from entitle.storable import fits_integer, storable_text
 
 T = TypeVar("T")
 
 
+def _fits(column: Column, value: object) -> bool:
+    """Whether the database can compare `column` with a cursor's `value`: a forged cursor
+    holds any JSON, and a value the driver cannot send fails the query as a fault."""
+    if isinstance(column, Varchar | Text):
+        return isinstance(value, str) and storable_text(value)
+    if isinstance(column, Serial | ForeignKey) or type(column) is Integer:
+        return fits_integer(value)
+    raise TypeError(f"no cursor check for a {type(column).__name__} column")
+
+
 def _after(order: Sequence[Column], values: list[Any], descending: bool) -> SqlCondition:
     """Rows strictly after `values` in the order of `order`: a keyset condition."""
-    if len(values) != len(order):
-        raise BadArgument("`after` is not a cursor of this list.")
+    if len(values) != len(order) or not all(map(_fits, order, values)):
+        raise BadArgument("`after` is not a cursor of this list.", "after")
     condition = None
     for i in range(len(order) - 1, -1, -1):
         term = order[i] < values[i] if descending else order[i] > values[i]
@@ -111,9 +122,11 @@ def paginate_list(
     check_first(info, first)
     start = 0
     if after is not None:
-        (position,) = decode_cursor(after) or [None]
-        if not isinstance(position, int) or position < 0:
-            raise BadArgument("`after` is not a cursor of this list.")
+        values = decode_cursor(after)
+        position = values[0] if len(values) == 1 else None
+        # Held to the database's integer like every cursor, though an offset never reaches it.
+        if not fits_integer(position) or position < 0:
+            raise BadArgument("`after` is not a cursor of this list.", "after")
         start = position + 1
     page = items[start : start + first]
     edges = [Edge(cursor=encode_cursor([start + i]), node=n) for i, n in enumerate(page)]

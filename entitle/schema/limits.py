@@ -28,8 +28,11 @@ from graphql import (
     GraphQLSchema,
     GraphQLUnionType,
     SelectionSetNode,
+    StringValueNode,
+    Visitor,
     get_named_type,
     get_operation_ast,
+    visit,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 from graphql.validation import ValidationRule
@@ -39,6 +42,8 @@ from strawberry.extensions import (
     max_aliases,
     query_depth_limiter,
 )
+
+from entitle.storable import storable_text
 
 
 @functools.cache
@@ -61,27 +66,53 @@ class AliasLimit(AddValidationRules):
         super().__init__([aliases_rule(max_alias_count)])
 
 
-def _holds_nul(value: object) -> bool:
+def _holds_nul_or_lone_surrogate(value: object) -> bool:
     if isinstance(value, str):
-        return "\x00" in value
+        return not storable_text(value)
     if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+        return any(
+            _holds_nul_or_lone_surrogate(k) or _holds_nul_or_lone_surrogate(v)
+            for k, v in value.items()
+        )
     if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
+        return any(_holds_nul_or_lone_surrogate(v) for v in value)
     return False
 
 
-class RefuseNulCharacters(SchemaExtension):
-    """No field anywhere takes a NUL character, and PostgreSQL cannot store one in text:
-    refused up front as bad input, rather than failing deep in a query as a fault."""
+class RefuseNulAndLoneSurrogates(SchemaExtension):
+    """No field anywhere takes a NUL character or a lone UTF-16 surrogate, and neither
+    database can store one (`entitle.storable`): refused up front as bad input, rather than
+    failing deep in a query as a fault."""
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
-        if "\x00" in (context.query or "") or _holds_nul(context.variables):
-            raise GraphQLError(
-                "Text may not contain NUL characters.", extensions={"code": "BAD_USER_INPUT"}
-            )
+        if _holds_nul_or_lone_surrogate([context.query, context.variables]):
+            raise _unstorable()
         yield
+        # A string literal can spell a NUL as an escape (`"\u0000"`) the text does not hold;
+        # graphql-core already refuses escaped lone surrogates. Only escapes need the walk.
+        document = context.graphql_document
+        if document is not None and "\\u" in (context.query or ""):
+            literals = _StringLiterals()
+            visit(document, literals)
+            if _holds_nul_or_lone_surrogate(literals.values):
+                raise _unstorable()
+
+
+def _unstorable() -> GraphQLError:
+    return GraphQLError(
+        "Text may not contain NUL characters or lone UTF-16 surrogates.",
+        extensions={"code": "BAD_USER_INPUT"},
+    )
+
+
+class _StringLiterals(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: list[str] = []
+
+    def enter_string_value(self, node: StringValueNode, *_: object) -> None:
+        self.values.append(node.value)
 
 
 # --- how many objects a query may ask for ----------------------------------------------------

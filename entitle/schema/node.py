@@ -8,6 +8,7 @@ import binascii
 import strawberry
 
 from entitle.authz.guards import field
+from entitle.storable import INT_MAX
 
 
 def to_global_id(type_name: str, pk: int) -> str:
@@ -15,13 +16,20 @@ def to_global_id(type_name: str, pk: int) -> str:
 
 
 def from_global_id(global_id: str) -> tuple[str, int] | None:
-    """(type name, primary key), or None for anything that is not one of our IDs."""
+    """(type name, primary key), or None for anything that is not one of our IDs.
+
+    Every primary key is a serial, 1 to INT_MAX: any other key names nothing, and handed
+    to the database would fail the query rather than find no row."""
     try:
         padded = global_id + "=" * (-len(global_id) % 4)
         type_name, _, pk = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
-        return (type_name, int(pk)) if type_name and pk.isdigit() else None
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
+    # str.isdigit() also takes digits int() refuses ("²") or reads (Arabic-Indic).
+    if not (type_name and pk.isascii() and pk.isdigit() and len(pk) <= len(str(INT_MAX))):
+        return None
+    key = int(pk)
+    return (type_name, key) if 1 <= key <= INT_MAX else None
 
 
 @strawberry.interface(description="An object with a global ID, fetchable with `node(id:)`.")

@@ -23,9 +23,9 @@ def decode_cursor(cursor: str) -> list[Any]:
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except ValueError as exc:
-        raise BadArgument("`after` is not a cursor this API returned.") from exc
+        raise BadArgument("`after` is not a cursor this API returned.", "after") from exc
     if not isinstance(values, list):
-        raise BadArgument("`after` is not a cursor this API returned.")
+        raise BadArgument("`after` is not a cursor this API returned.", "after")
     return values
 
 

@@ -35,7 +35,7 @@ from entitle.schema.certification import CertificationPeriod
 from entitle.schema.exports import ReportExport
 from entitle.schema.identifiers import Identifier
 from entitle.schema.individuals import Individual
-from entitle.schema.limits import AliasLimit, DepthLimit, NodeLimit, RefuseNulCharacters
+from entitle.schema.limits import AliasLimit, DepthLimit, NodeLimit, RefuseNulAndLoneSurrogates
 from entitle.schema.masking import MaskUnexpectedErrors
 from entitle.schema.organizations import Organization
 from entitle.schema.reports import SavedReport
@@ -116,7 +116,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             ReportExport,
         ],
         extensions=[
-            RefuseNulCharacters,
+            RefuseNulAndLoneSurrogates,
             lambda: DepthLimit(max_depth),
             lambda: AliasLimit(30),
             lambda: NodeLimit(max_nodes),

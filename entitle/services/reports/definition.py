@@ -12,6 +12,7 @@ from typing import Any
 
 from entitle.services.errors import Invalid
 from entitle.services.reports.columns import DEFAULT_COLUMNS, SPECS, Column, Kind
+from entitle.storable import INT_MAX
 
 MAX_FILTERS = 20
 MAX_GROUPS = 3
@@ -156,13 +157,24 @@ def _check(f: Filter, where: str) -> Filter:
         raise Invalid(f"A filter value is at most {MAX_VALUE_LENGTH} characters.", where)
     if spec.kind is Kind.CHOICE and value not in spec.choices:
         raise Invalid(f"{f.column} is one of {', '.join(spec.choices)}.", f"{where}.value")
-    if spec.kind is Kind.COUNT and not (value.isdigit() and len(value) <= 9):
-        raise Invalid(f"{f.column} is compared with a whole number.", f"{where}.value")
+    # str.isdigit() also takes digits int() refuses ("²") or reads (Arabic-Indic): ASCII only.
+    if spec.kind is Kind.COUNT and not (
+        value.isascii() and value.isdigit() and int(value) <= INT_MAX
+    ):
+        raise Invalid(
+            f"{f.column} is compared with a whole number from 0 to {INT_MAX}.", f"{where}.value"
+        )
     if spec.kind is Kind.DATE:
         try:
-            date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise Invalid(
                 f"{f.column} is compared with a date (YYYY-MM-DD).", f"{where}.value"
             ) from None
+        if day == date.max:
+            # A day is compared up to the start of the next, and date.max has none.
+            raise Invalid(
+                f"{f.column} is compared with a date before {date.max.isoformat()}.",
+                f"{where}.value",
+            )
     return Filter(f.column, f.operator, value)

@@ -23,6 +23,7 @@ from entitle.models import Account
 from entitle.services.reports.columns import SPECS, Column, Kind, alias
 from entitle.services.reports.definition import Definition, Filter, Operator
 from entitle.services.reports.scope import Scope
+from entitle.storable import fits_integer, storable_text
 
 _ACTIVE_ROLE_GRANTS = """
 SELECT rg.privilege FROM role_assignment ra
@@ -237,16 +238,15 @@ def _select(
 
 
 def cursor_fits(definition: Definition, after: list[Any]) -> bool:
-    """A cursor of this definition's order: group keys (text or counts), user ID, id."""
-    expected = [SPECS[c].kind for c in definition.group_by]
-    if len(after) != len(expected) + 2:
+    """A cursor of this definition's order: group keys (text or counts), user ID, id, each
+    a value the database can compare (a forged one holds any JSON)."""
+    numeric = [SPECS[c].kind is Kind.COUNT for c in definition.group_by] + [False, True]
+    if len(after) != len(numeric):
         return False
-    for kind, value in zip(expected, after, strict=False):
-        if kind is Kind.COUNT and not isinstance(value, int):
-            return False
-        if kind is not Kind.COUNT and not isinstance(value, str):
-            return False
-    return isinstance(after[-2], str) and isinstance(after[-1], int)
+    return all(
+        fits_integer(value) if is_number else isinstance(value, str) and storable_text(value)
+        for is_number, value in zip(numeric, after, strict=True)
+    )
 
 
 async def page(
