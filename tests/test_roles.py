@@ -355,6 +355,19 @@ async def test_role_7_not_a_role_with_a_privilege_they_do_not_administer(aa_alph
     assert codes(payload) == [("FORBIDDEN", "roleId")]
 
 
+async def test_role_7_not_a_role_granting_admin_level(aa_alpha):
+    """ENT-2: only the SAA grants ADMIN level; an ADMIN role would make the user an AA
+    (ROLE-6), even one whose privileges the AA administers at ADMIN."""
+    async with unchanged():
+        payload = await run(
+            aa_alpha,
+            "roleAssign",
+            roleId=await role_gid("Registration Admins"),  # REG_FILING, REG_FORM_U4 at ADMIN
+            accountIds=[await account_gid("user2.alpha")],
+        )
+    assert codes(payload) == [("FORBIDDEN", "roleId")]
+
+
 @pytest.mark.parametrize("target", ["aa.alpha", "aa2.alpha", "saa.alpha"])
 async def test_role_7_only_on_user_accounts_other_than_their_own(saa_alpha, aa_alpha, target):
     role = await _small_role(saa_alpha)

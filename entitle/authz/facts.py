@@ -207,6 +207,7 @@ class RoleFacts:
     status: str
     held: bool  # assigned to the viewer
     administered_all: bool  # the viewer holds ADMIN on every privilege of the role (ROLE-7)
+    grants_admin: bool  # any of its grants is at ADMIN level (ROLE-2's ADMIN type)
 
     dimensions: ClassVar[tuple[Dimension, ...]] = (
         Dimension("own_org", BOOL, _equals_viewer(Role.organization, "organization_id")),
@@ -221,8 +222,9 @@ class RoleFacts:
                 ),
             ),
         ),
-        # Never needed to filter a list: who reads a role does not depend on it.
+        # Never needed to filter a list: who reads a role does not depend on these.
         Dimension("administered_all", BOOL),
+        Dimension("grants_admin", BOOL),
     )
 
 

@@ -31,9 +31,12 @@ allow(viewer: Profile, "assign", role: RoleFacts) if
     viewer.user_type = "SAA" and
     role.own_org;
 
+# ENT-2: only the SAA grants ADMIN level, so an AA assigns only roles whose grants are all
+# at USER level (ROLE-6: an ADMIN role would make its holder an AA).
 allow(viewer: Profile, "assign", role: RoleFacts) if
     viewer.user_type = "AA" and
     viewer.manages_accounts and
     viewer.assigns_roles and
     role.own_org and
-    role.administered_all;
+    role.administered_all and
+    not role.grants_admin;

@@ -86,7 +86,7 @@ class Role(Node):
         return role_facts(
             viewer,
             {"organization": self.organization_id, "status": self.status.value},
-            [g["privilege"] for g in self.grant_rows],
+            {g["privilege"]: g["level"] for g in self.grant_rows},
             self.held,
         )
 

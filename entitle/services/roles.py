@@ -36,12 +36,14 @@ def role_type(levels) -> str:
     return "ADMIN" if PrivilegeLevel.ADMIN in levels else "USER"
 
 
-def role_facts(actor_viewer, role: dict, privileges, held: bool) -> RoleFacts:
+def role_facts(actor_viewer, role: dict, grants: dict[int, str], held: bool) -> RoleFacts:
+    """`grants`: the role's privileges and their levels."""
     return RoleFacts(
         own_org=role["organization"] == actor_viewer.organization_id,
         status=role["status"],
         held=held,
-        administered_all=set(privileges) <= actor_viewer.administered,
+        administered_all=set(grants) <= actor_viewer.administered,
+        grants_admin=PrivilegeLevel.ADMIN in grants.values(),
     )
 
 
