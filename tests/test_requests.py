@@ -19,6 +19,7 @@ from entitle.models import (
     OutboxMessage,
     PrivilegeAvailability,
     Request,
+    RequestEvent,
     RequestPasscode,
 )
 from entitle.schema.node import from_global_id, to_global_id
@@ -1106,3 +1107,100 @@ async def test_org_4_one_person_is_saa_of_two_organizations_with_two_accounts(
         & (OutboxMessage.kind == "account.activated.password_link")
     )
     assert len(links) == 1
+
+
+# --- REQ-3 under races: one decision per status (a transition checks the status it leaves) ----
+
+
+async def _pending_operator_replace(operator, saa_alpha, anonymous) -> str:
+    signatory = await add_signatory(operator, ALPHA, "Carla Compliance", "cco@alpha.example")
+    request = await sent(
+        saa_alpha, type="REPLACE_SAA", saaDisposition="CONVERT", signatoryId=signatory, **NEW_PERSON
+    )
+    approved = await decide(anonymous, await passcode_for("cco@alpha.example"))
+    assert approved["request"]["status"] == "PENDING_OPERATOR"
+    return request["id"]
+
+
+def _one_stands(outcomes: list[list[tuple[str, str | None]]]) -> bool:
+    """Whichever came first stands; the other is told, typed: INVALID when it read the new
+    status (SQLite runs them one after the other), CONFLICT when it read the old one."""
+    loser = [("INVALID", "requestId")], [("CONFLICT", "requestId")]
+    return sorted(outcomes)[0] == [] and sorted(outcomes)[1] in loser
+
+
+async def _history(gid: str) -> list[tuple[str | None, str]]:
+    pk = int(from_global_id(gid)[1])
+    events = await RequestEvent.select().where(RequestEvent.request == pk).order_by(RequestEvent.id)
+    return [(e["from_status"], e["to_status"]) for e in events]
+
+
+async def test_req_3_the_operator_approving_and_denying_at_once_decides_once(
+    operator, saa_alpha, anonymous
+):
+    gid = await _pending_operator_replace(operator, saa_alpha, anonymous)
+    approve, deny = await asyncio.gather(
+        mutate(operator, "requestReview", requestId=gid, decision="APPROVE"),
+        mutate(operator, "requestReview", requestId=gid, decision="DENY", reason="No"),
+    )
+    assert _one_stands([codes(approve), codes(deny)])
+    decisions = [h for h in await _history(gid) if h[0] == "PENDING_OPERATOR"]
+    assert len(decisions) == 1
+    replaced = await serving_saas(ALPHA) != ["saa.alpha"]
+    assert replaced == (decisions[0][1] == "APPROVED")  # denied: nothing was fulfilled
+
+
+async def test_req_3_two_operator_approvals_of_an_update_saa_approve_once(
+    operator, saa_alpha, anonymous
+):
+    request = await sent(
+        saa_alpha,
+        type="UPDATE_SAA",
+        newLastName="Married-Name",
+        signatoryName="Hank Hand",
+        signatoryTitle="CEO",
+        signatoryEmail="hank@alpha.example",
+    )
+    approved = await decide(anonymous, await passcode_for("hank@alpha.example"))
+    assert approved["request"]["status"] == "PENDING_OPERATOR"
+    payloads = await asyncio.gather(
+        *[
+            mutate(operator, "requestReview", requestId=request["id"], decision="APPROVE")
+            for _ in range(2)
+        ]
+    )
+    assert _one_stands([codes(p) for p in payloads])
+    assert [h for h in await _history(request["id"]) if h[1] == "APPROVED"] == [
+        ("PENDING_OPERATOR", "APPROVED")
+    ]
+
+
+async def test_req_3_two_sends_at_once_send_once(operator, user_alpha):
+    signatory = await add_signatory(operator, ALPHA, "Carla Compliance", "cco@alpha.example")
+    request = await draft(
+        user_alpha,
+        type="REPLACE_SAA",
+        saaDisposition="CONVERT",
+        newSaaAccountId=await account_gid("aa.alpha"),
+        signatoryId=signatory,
+    )
+    payloads = await asyncio.gather(
+        *[mutate(user_alpha, "requestSend", requestId=request["id"]) for _ in range(2)]
+    )
+    assert _one_stands([codes(p) for p in payloads])
+    assert [h for h in await _history(request["id"]) if h[1] == "PENDING_SIGNATORY"] == [
+        ("DRAFT", "PENDING_SIGNATORY")
+    ]
+
+
+async def test_req_3_a_recall_racing_the_signatorys_approval_is_a_typed_refusal(
+    operator, user_alpha, anonymous
+):
+    request = await replace_with_aa(operator, user_alpha)
+    passcode = await passcode_for("cco@alpha.example")
+    approve, recall = await asyncio.gather(
+        decide(anonymous, passcode),
+        user_alpha.execute(MUTATIONS["requestRecall"], {"input": {"requestId": request["id"]}}),
+    )
+    assert recall.error_codes() == [], recall.errors
+    assert _one_stands([codes(approve), codes(recall.data["requestRecall"])])

@@ -17,6 +17,7 @@ from entitle.models import (
 )
 from entitle.services import audit, outbox
 from entitle.services.actor import Actor
+from entitle.services.errors import Conflict
 from entitle.services.requests.common import PASSCODE_VALID_FOR, TYPE_NAMES
 from entitle.settings import Settings
 
@@ -66,7 +67,20 @@ async def transition(
     ):
         values[Request.completed_at] = now
     if from_status is not None:
-        await Request.update(values).where(Request.id == row["id"])
+        # Only from the status the caller read (REQ-3): two decisions racing on PostgreSQL
+        # (approve and deny, two approvals, a recall and an approval) would otherwise both
+        # write; the later one waits for the first's row lock, finds the status changed,
+        # and rolls back whatever it did before (a fulfilment included).
+        moved = (
+            await Request.update(values)
+            .where((Request.id == row["id"]) & (Request.status == from_status))
+            .returning(Request.id)
+        )
+        if not moved:
+            raise Conflict(
+                "This request changed while you acted on it; reload it and try again.",
+                "requestId",
+            )
     await RequestEvent.insert(
         RequestEvent(
             request=row["id"],
