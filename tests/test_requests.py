@@ -815,6 +815,37 @@ async def test_req_9_who_sees_a_replace_saa_request(operator, user_alpha, anonym
     assert (await anonymous.execute(ONE, variables)).error_codes() == ["UNAUTHENTICATED"]
 
 
+AUDIT_ABOUT_REQUESTS = """query { auditEvents(first: 100) { edges { node {
+  id action targetType after } } } }"""
+
+
+async def test_req_9_the_saa_reads_no_replace_saa_request_in_the_audit_log(
+    operator, user_alpha, saa_alpha, anonymous
+):
+    signatory = await add_signatory(operator, ALPHA, "Carla Compliance", "cco@alpha.example")
+    request = await sent(
+        user_alpha,
+        type="REPLACE_SAA",
+        saaDisposition="DELETE",
+        newSaaAccountId=await account_gid("aa.alpha"),
+        signatoryId=signatory,
+    )
+    await decide(anonymous, await passcode_for("cco@alpha.example"), "DENY", reason="Talk first")
+    assert (await saa_alpha.execute(ONE, {"id": request["id"]})).ok()["request"] is None
+
+    def about_requests(data: dict) -> list[dict]:
+        edges = data["auditEvents"]["edges"]
+        return [e["node"] for e in edges if e["node"]["targetType"] == "Request"]
+
+    assert about_requests((await saa_alpha.execute(AUDIT_ABOUT_REQUESTS)).ok()) == []
+    seen = about_requests((await operator.execute(AUDIT_ABOUT_REQUESTS)).ok())
+    assert {"request.create", "request.transition"} <= {e["action"] for e in seen}
+    hidden = await saa_alpha.execute(
+        "query($id: ID!) { node(id: $id) { id } }", {"id": seen[0]["id"]}
+    )
+    assert hidden.ok()["node"] is None  # by ID too
+
+
 async def test_req_9_an_update_saa_request_is_the_saas(operator, saa_alpha, anonymous):
     signatory = await add_signatory(operator, ALPHA, "Carla Compliance", "cco@alpha.example")
     request = await sent(saa_alpha, type="UPDATE_SAA", newLastName="New", signatoryId=signatory)
@@ -854,6 +885,14 @@ async def test_req_10_tabs_and_filters(operator, user_alpha, saa_alpha, anonymou
     assert len(await listed(operator, filter={"categories": ["ACCOUNT_MANAGEMENT"]})) == 3
     assert await listed(saa_alpha) == [("UPDATE_SAA", "PENDING_SIGNATORY")]
     assert denied["id"]
+
+
+async def test_req_10_an_empty_filter_list_matches_nothing(operator):
+    query = "query($f: RequestFilter) { requests(filter: $f) { totalCount } }"
+    assert (await operator.execute(query, {"f": {}})).ok()["requests"]["totalCount"] > 0
+    for empty in ({"types": []}, {"statuses": []}, {"categories": []}):
+        result = await operator.execute(query, {"f": empty})
+        assert result.ok()["requests"]["totalCount"] == 0, empty
 
 
 async def test_req_10_the_list_costs_the_same_statements_for_2_and_10(

@@ -175,9 +175,17 @@ class GrantChangeFacts:
 @dataclass(frozen=True, slots=True)
 class AuditEventFacts:
     own_org: bool
+    about_request: bool  # its target is an SAA request, whose readers REQ-9 names
 
     dimensions: ClassVar[tuple[Dimension, ...]] = (
         Dimension("own_org", BOOL, _equals_viewer(AuditEvent.organization_id, "organization_id")),
+        Dimension(
+            "about_request",
+            BOOL,
+            lambda _viewer, values: (AuditEvent.target_type == "Request")
+            if values[0]
+            else (AuditEvent.target_type != "Request") | AuditEvent.target_type.is_null(),
+        ),
     )
 
 

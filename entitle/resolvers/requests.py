@@ -7,6 +7,7 @@ import functools
 from typing import Any
 
 import strawberry
+from piccolo.columns.combination import Combinable
 
 from entitle import enums
 from entitle.authz.facts import RequestFacts
@@ -58,6 +59,10 @@ def loaders(info: strawberry.Info) -> RequestLoaders:
     return found
 
 
+def _one_of(column, values) -> Combinable:
+    return column.is_in([v.value for v in values]) if values else RequestTable.id.is_null()
+
+
 async def request_by_pk(info: strawberry.Info, pk: int) -> types.Request | None:
     return await load_visible(info, loaders(info).request_by_id, pk, types.Request.from_row)
 
@@ -93,10 +98,11 @@ async def list_requests(
             else RequestTable.status.not_in(active)
         )
     if filter is not None:
+        # An empty list matches nothing, as `categories: []` does (piccolo refuses is_in([])).
         if filter.types is not None:
-            conditions.append(RequestTable.request_type.is_in([t.value for t in filter.types]))
+            conditions.append(_one_of(RequestTable.request_type, filter.types))
         if filter.statuses is not None:
-            conditions.append(RequestTable.status.is_in([s.value for s in filter.statuses]))
+            conditions.append(_one_of(RequestTable.status, filter.statuses))
         if filter.categories is not None and (
             types.RequestCategory.ACCOUNT_MANAGEMENT not in filter.categories
         ):

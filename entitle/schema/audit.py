@@ -54,7 +54,10 @@ class AuditEvent(Node):
         )
 
     def authz_facts(self, viewer: Viewer) -> AuditEventFacts:
-        return AuditEventFacts(own_org=self.organization_id == viewer.organization_id)
+        return AuditEventFacts(
+            own_org=self.organization_id == viewer.organization_id,
+            about_request=self.target_type == "Request",
+        )
 
     @field(description="The target's global ID when it is an object of this API.")
     def target_id(self) -> strawberry.ID | None:
