@@ -142,6 +142,53 @@ async def test_auth_1_an_expired_link_is_refused(saa_alpha, anonymous, clock):
     assert [(e["code"]) for e in result.ok()["passwordSet"]["errors"]] == ["EXPIRED"]
 
 
+async def _set_password(client: GraphQLClient, link: str, password: str) -> list[str]:
+    result = await client.execute(PASSWORD_SET, {"input": {"token": link, "password": password}})
+    return [e["code"] for e in result.ok()["passwordSet"]["errors"]]
+
+
+async def test_auth_1_a_newer_link_retires_the_older_ones(saa_alpha, anonymous):
+    draft = await create_draft_and_grant(saa_alpha)
+    await mutate(saa_alpha, "accountActivate", accountId=draft["id"])
+    activation = await link_from_outbox(draft["email"], "account.activated.password_link")
+    # The activation email went astray: the SAA sends a reset link instead.
+    assert (await admin(saa_alpha, "accountPasswordReset", draft["userId"]))["errors"] == []
+    reset = await link_from_outbox(draft["email"], "account.password_reset_link")
+    assert await _set_password(anonymous, activation, NEW_PASSWORD) == ["ALREADY_USED"]
+    assert await _set_password(anonymous, reset, NEW_PASSWORD) == []
+
+
+async def test_auth_1_links_sent_to_an_old_email_stop_working(saa_alpha, anonymous):
+    assert (await admin(saa_alpha, "accountPasswordReset", "user.alpha"))["errors"] == []
+    link = await link_from_outbox("user.alpha@example.com", "account.password_reset_link")
+    user = await account_gid("user.alpha")
+    same = await mutate(saa_alpha, "accountUpdate", accountId=user, title="Analyst")
+    assert same["errors"] == []  # other changes leave the link alone
+    moved = await mutate(saa_alpha, "accountUpdate", accountId=user, email="new.box@example.com")
+    assert moved["errors"] == []
+    assert await _set_password(anonymous, link, NEW_PASSWORD) == ["ALREADY_USED"]
+
+
+async def test_auth_2_a_new_password_does_not_end_a_lockout(anonymous, clock):
+    """AUTH-2: a lockout ends with its hour, or early by an admin (an SAA's by the operator):
+    choosing a new password through a link changes the password, not the lockout."""
+    await lock_by_password(anonymous, "saa.alpha")
+    assert await status_of("saa.alpha") == "PASSWORD_LOCKOUT"
+    asked = await anonymous.execute(
+        FORGOT, {"input": {"userId": "saa.alpha", "email": "saa.alpha@example.com"}}
+    )
+    challenge = asked.ok()["passwordForgot"]
+    answer = DEMO_ANSWERS[challenge["securityQuestion"]["code"]]
+    forgot_answer = {"token": challenge["token"], "answer": answer}
+    await anonymous.execute(FORGOT_ANSWER, {"input": forgot_answer})
+    link = await link_from_outbox("saa.alpha@example.com", "account.password_reset_link")
+    assert await _set_password(anonymous, link, NEW_PASSWORD) == []
+    assert await status_of("saa.alpha") == "PASSWORD_LOCKOUT"
+    assert codes(await login(anonymous, "saa.alpha", NEW_PASSWORD)) == ["PASSWORD_LOCKOUT"]
+    clock.advance(minutes=61)
+    assert codes(await login(anonymous, "saa.alpha", NEW_PASSWORD)) == []
+
+
 # AUTH-2 ------------------------------------------------------------------------------------
 
 

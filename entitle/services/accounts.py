@@ -260,6 +260,9 @@ async def update(actor: Actor, account_id: int, details: AccountDetails, given: 
         row = await load_for(actor, account_id, action)
         await Account.update(values).where(Account.id == account_id)
         changed = {k: v for k, v in values.items() if row[k] != v}
+        if "email" in changed:
+            # AUTH-1: links go to the account's email; those sent to the old one stop working.
+            await tokens.retire_links(account_id, now=actor.now)
         await actor.audit(
             "account.update",
             target_type="Account",

@@ -85,14 +85,12 @@ async def set_password(attempt: sign_in.Attempt, token: str, password: str) -> i
         )
         if not claimed:  # another request used the link a moment ago
             raise AlreadyUsed("This link was already used; ask for a new one.", "token")
-        values = {Account.password_hash: password_hash}
-        if row["status"] == AccountStatus.PASSWORD_LOCKOUT:
-            # Whoever reads the account's email may end a lockout by choosing a new password.
-            values |= {Account.status: AccountStatus.ACTIVE, Account.locked_until: None}
-            await attempts.record(
-                attempt.address, row["user_id"], attempts.PASSWORD, attempts.CLEARED, now=now
-            )
-        await Account.update(values).where(Account.id == row["account_id"])
+        # The other live links go too. A lockout stays (AUTH-2): it ends with its hour or
+        # an admin's unlock, an SAA's only the operator's, never with a link.
+        await tokens.retire_links(row["account_id"], now=now)
+        await Account.update({Account.password_hash: password_hash}).where(
+            Account.id == row["account_id"]
+        )
         # A new password ends every session the old one opened.
         await Session.update({Session.ended_at: now}).where(
             (Session.account == row["account_id"]) & Session.ended_at.is_null()
@@ -103,12 +101,8 @@ async def set_password(attempt: sign_in.Attempt, token: str, password: str) -> i
 
 async def send_reset_link(settings: Settings, account: dict, *, now: datetime, reason: str) -> None:
     """A single-use reset link by email, inside the caller's transaction; links sent
-    before it stop working."""
-    await AccountToken.update({AccountToken.used_at: now}).where(
-        (AccountToken.account == account["id"])
-        & (AccountToken.purpose == PASSWORD_RESET)
-        & AccountToken.used_at.is_null()
-    )
+    before it, an activation link included, stop working (AUTH-1)."""
+    await tokens.retire_links(account["id"], now=now)
     token = await tokens.issue_link(
         account["id"], PASSWORD_RESET, now=now, valid_for=timedelta(hours=settings.reset_link_hours)
     )

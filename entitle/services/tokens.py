@@ -29,3 +29,18 @@ async def issue_link(account_id: int, purpose: str, *, now: datetime, valid_for:
         )
     )
     return token
+
+
+# Links that set a password (AUTH-1) and the forgot-password challenge that leads to one.
+PASSWORD_LINKS = ("ACTIVATION", "PASSWORD_RESET", "FORGOT")
+
+
+async def retire_links(account_id: int, *, now: datetime) -> None:
+    """Every live password link of the account stops working: a newer one was sent, one was
+    used, or the mailbox they went to is no longer the account's. Inside the caller's
+    transaction."""
+    await AccountToken.update({AccountToken.used_at: now}).where(
+        (AccountToken.account == account_id)
+        & AccountToken.purpose.is_in(list(PASSWORD_LINKS))
+        & AccountToken.used_at.is_null()
+    )
