@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
-from entitle.models import Account, AuditEvent, Role
+from entitle.models import Account, AuditEvent, Role, RoleAssignment
 from entitle.schema.node import to_global_id
 from tests.factories import add_accounts
-from tests.mutations import account_gid, privilege_gid
+from tests.mutations import account_gid, mutate, privilege_gid
 from tests.state import unchanged
 
 ROLE = "role { id name description status type grants { level privilege { code } } }"
@@ -438,6 +439,13 @@ async def test_ent_3_sensitive_privileges_in_roles_need_acknowledgement(saa_alph
         acknowledgeSensitive=True,
     )
     assert assigned["errors"] == []
+    event = (
+        await AuditEvent.select(AuditEvent.after)
+        .where(AuditEvent.action == "account.roles_update")
+        .first()
+    )
+    after = event["after"] if isinstance(event["after"], dict) else json.loads(event["after"])
+    assert after["acknowledged_sensitive"] == ["REG_VIEW_DOB"]  # recorded (ENT-3)
 
 
 # ROLE-8 ---------------------------------------------------------------------------------
@@ -488,6 +496,31 @@ async def test_role_9_a_held_role_is_not_deleted(saa_alpha):
             saa_alpha, "roleDelete", roleId=await role_gid("Report Readers"), reason="Old"
         )
     assert codes(payload) == [("INVALID", "roleId")]
+
+
+async def test_role_9_a_role_held_only_by_deleted_accounts_is_deleted(saa_alpha):
+    role = await role_gid("Report Readers")  # held by user.alpha alone
+    gone = await mutate(
+        saa_alpha, "accountDelete", accountId=await account_gid("user.alpha"), reason="Left"
+    )
+    assert gone["errors"] == []
+    payload = await run(saa_alpha, "roleDelete", roleId=role, reason="Retired")
+    assert payload["errors"] == []
+
+
+async def test_role_3_the_same_assignment_asked_at_once_is_made_once(saa_alpha):
+    role = await role_gid("Registration Admins")
+    target = [await account_gid("user2.alpha")]
+    payloads = await asyncio.gather(
+        *[run(saa_alpha, "roleAssign", roleId=role, accountIds=target) for _ in range(6)]
+    )
+    # Each answers with a payload: done, or told the roles changed meanwhile (PostgreSQL).
+    assert all(codes(p) in ([], [("CONFLICT", "roleId")]) for p in payloads)
+    held = await RoleAssignment.count().where(
+        (RoleAssignment.role.name == "Registration Admins")
+        & (RoleAssignment.account.user_id == "user2.alpha")
+    )
+    assert held == 1
 
 
 async def test_role_9_an_unheld_role_is_deleted_with_a_reason_and_stays_listed(saa_alpha):

@@ -9,7 +9,7 @@ from piccolo.columns.combination import WhereRaw
 
 from entitle.authz.facts import OrganizationFacts, PrivilegeFacts, RoleFacts, RoleViewFacts
 from entitle.db import UNIQUE_VIOLATIONS, write_transaction
-from entitle.enums import PrivilegeLevel
+from entitle.enums import AccountStatus, PrivilegeLevel
 from entitle.models import (
     Account,
     Organization,
@@ -269,7 +269,12 @@ async def delete(actor: Actor, role_id: int, reason: str | None) -> None:
     reason = validation.text(reason, "reason", required=True, max_length=500)
     async with write_transaction():
         role, _ = await load_role(actor, role_id, "delete")
-        holders = await RoleAssignment.count().where(RoleAssignment.role == role_id)
+        # A deleted account keeps its assignments for the record (ACC-7) and can no longer
+        # be unassigned (ACC-11): it does not hold the role up.
+        holders = await RoleAssignment.count().where(
+            (RoleAssignment.role == role_id)
+            & (RoleAssignment.account.status != AccountStatus.DELETED)
+        )
         if holders:
             raise Invalid(
                 f"{holders} accounts hold this role; unassign it first (ROLE-9).", "roleId"
@@ -303,6 +308,23 @@ async def assign(
     await certification.check_not_past_due(actor)  # CERT-4
     if not add and not remove:
         raise Invalid("Nothing to change.", None)
+    try:
+        await _assign(actor, add, remove, acknowledge_sensitive=acknowledge_sensitive)
+    except UNIQUE_VIOLATIONS as error:
+        # Two requests assigning the same role to the same account at once (PostgreSQL):
+        # the one that came second is told, rather than failing as a fault.
+        raise Conflict(
+            "The account's roles changed while you assigned; reload and try again.", "roleId"
+        ) from error
+
+
+async def _assign(
+    actor: Actor,
+    add: set[tuple[int, int]],
+    remove: set[tuple[int, int]],
+    *,
+    acknowledge_sensitive: bool,
+) -> None:
     async with write_transaction():
         catalog = {
             p["id"]: p
@@ -316,6 +338,7 @@ async def assign(
             actor, sorted({a for _, a in add | remove}), "manage_entitlements"
         )
         current = defaultdict(set)
+        sensitive_of: dict[int, list[str]] = {}  # ENT-3: acknowledged, and so recorded
         for row in await RoleAssignment.select(RoleAssignment.role, RoleAssignment.account).where(
             RoleAssignment.account.is_in(list(accounts))
         ):
@@ -331,6 +354,7 @@ async def assign(
                     "roleId",
                 )
             sensitive = [catalog[p]["code"] for p in grants if catalog[p]["sensitive"]]
+            sensitive_of[role_id] = sensitive
             if sensitive and not acknowledge_sensitive:
                 raise ConfirmationRequired(
                     f"{role['name']} opens sensitive data ({', '.join(sorted(sensitive))}); "
@@ -362,6 +386,7 @@ async def assign(
         emails, events = [], []
         for account_id in sorted(accounts):
             added = sorted(roles[r][0]["name"] for r, a in new if a == account_id)
+            acknowledged = sorted({c for r, a in new if a == account_id for c in sensitive_of[r]})
             removed = sorted(roles[r][0]["name"] for r, a in remove if a == account_id)
             if not (added or removed):
                 continue
@@ -372,7 +397,8 @@ async def assign(
                     target_type="Account",
                     target_id=account_id,
                     organization_id=account["organization"],
-                    after={"assigned": added, "unassigned": removed},
+                    after={"assigned": added, "unassigned": removed}
+                    | ({"acknowledged_sensitive": acknowledged} if acknowledged else {}),
                 )
             )
             changes = [f"assigned {n}" for n in added] + [f"removed {n}" for n in removed]
