@@ -776,6 +776,26 @@ async def test_req_7_two_approvals_racing_fulfil_exactly_one(operator, user_alph
     assert await user_type_of("saa.alpha") == ("USER", "ACTIVE")
 
 
+async def test_req_7_a_disabled_account_is_not_made_the_saa(operator, user_alpha, anonymous):
+    from tests.mutations import mutate as account_mutate
+
+    request = await replace_with_aa(operator, user_alpha)
+    disabled = await account_mutate(
+        operator, "accountDisable", accountId=await account_gid("aa.alpha"), reason="Fraud"
+    )
+    assert disabled["errors"] == []
+    decided = await decide(anonymous, await passcode_for("cco@alpha.example"))
+    assert codes(decided) == [("CONFLICT", "requestId")]
+    assert await serving_saas(ALPHA) == ["saa.alpha"]
+    # Recalled and saved again, the disabled account is refused at once.
+    assert codes(await mutate(user_alpha, "requestRecall", requestId=request["id"])) == []
+    again = await account_gid("aa.alpha")
+    refused = await mutate(
+        user_alpha, "requestSave", requestId=request["id"], newSaaAccountId=again
+    )
+    assert codes(refused) == [("INVALID", "newSaaAccountId")]
+
+
 async def test_req_7_a_request_sent_before_the_saa_changed_fails_cleanly(
     operator, user_alpha, anonymous
 ):

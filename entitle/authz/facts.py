@@ -182,9 +182,11 @@ class AuditEventFacts:
         Dimension(
             "about_request",
             BOOL,
-            lambda _viewer, values: (AuditEvent.target_type == "Request")
-            if values[0]
-            else (AuditEvent.target_type != "Request") | AuditEvent.target_type.is_null(),
+            lambda _viewer, values: (
+                (AuditEvent.target_type == "Request")
+                if values[0]
+                else (AuditEvent.target_type != "Request") | AuditEvent.target_type.is_null()
+            ),
         ),
     )
 

@@ -142,6 +142,11 @@ def _check_new_saa(account: dict) -> None:
         raise Invalid("A deleted account cannot become the SAA (ACC-7).", "newSaaAccountId")
     if account["status"] == AccountStatus.DRAFT:
         raise Invalid("A draft account cannot become the SAA.", "newSaaAccountId")
+    if account["status"] in (AccountStatus.DISABLED_BY_ADMIN, AccountStatus.DISABLED_BY_OPERATOR):
+        raise Invalid(
+            "A disabled account cannot become the SAA; it must be enabled first.",
+            "newSaaAccountId",
+        )
     if account["kind"] != AccountKind.HUMAN:
         raise Invalid("An SAA is a person; a machine account cannot be one.", "newSaaAccountId")
     if account["user_type"] == UserType.SAA:

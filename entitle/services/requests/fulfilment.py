@@ -75,8 +75,13 @@ async def fulfil(row: dict, *, now: datetime, settings: Settings, granted_by: in
                 (Account.id == new_id)
                 & (Account.organization == row["organization"])
                 # The account created just now is a draft until activated below (ACC-3).
+                # A disabled account is not handed the organization by a signatory alone.
                 & Account.status.not_in(
-                    [AccountStatus.DELETED]
+                    [
+                        AccountStatus.DELETED,
+                        AccountStatus.DISABLED_BY_ADMIN,
+                        AccountStatus.DISABLED_BY_OPERATOR,
+                    ]
                     + ([AccountStatus.DRAFT] if row["new_saa_account"] is not None else [])
                 )
             )
