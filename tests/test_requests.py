@@ -5,6 +5,7 @@ go to (ORG-5)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import sqlite3
 
@@ -1263,3 +1264,69 @@ async def test_req_3_a_recall_racing_the_signatorys_approval_is_a_typed_refusal(
     )
     assert recall.error_codes() == [], recall.errors
     assert _one_stands([codes(approve), codes(recall.data["requestRecall"])])
+
+
+# --- REP-2: what a fulfilment changes is in the audit log, on what it changed -----------------
+
+
+async def _account_pk(user_id: str) -> int:
+    return (await Account.select(Account.id).where(Account.user_id == user_id).first())["id"]
+
+
+async def _events_on(target_type: str, target_id: int, since: int) -> list[dict]:
+    return await AuditEvent.select().where(
+        (AuditEvent.id > since)
+        & (AuditEvent.target_type == target_type)
+        & (AuditEvent.target_id == str(target_id))
+    )
+
+
+def _json(value) -> dict:
+    return value if isinstance(value, dict) else json.loads(value)
+
+
+async def test_rep_2_an_update_saa_is_audited_on_the_saas_account(operator, saa_alpha, anonymous):
+    saa = await _account_pk("saa.alpha")
+    old = await Account.select(Account.last_name).where(Account.id == saa).first()
+    signatory = await add_signatory(operator, ALPHA, "Carla Compliance", "cco@alpha.example")
+    await sent(saa_alpha, type="UPDATE_SAA", newLastName="Married-Name", signatoryId=signatory)
+    since = await AuditEvent.count()
+    approved = await decide(anonymous, await passcode_for("cco@alpha.example"))
+    assert approved["request"]["status"] == "APPROVED"
+    (event,) = await _events_on("Account", saa, since)
+    assert event["action"] == "account.update"
+    assert _json(event["before"]) == {"last_name": old["last_name"]}
+    assert _json(event["after"]) == {"last_name": "Married-Name"}
+
+
+async def test_rep_2_the_old_saas_step_down_is_audited_on_their_account(
+    operator, user_alpha, anonymous
+):
+    saa = await _account_pk("saa.alpha")
+    await replace_with_aa(operator, user_alpha)
+    since = await AuditEvent.count()
+    approved = await decide(anonymous, await passcode_for("cco@alpha.example"))
+    assert approved["request"]["status"] == "APPROVED"
+    (event,) = await _events_on("Account", saa, since)
+    assert event["action"] == "account.saa_stepped_down"
+    assert _json(event["before"])["admin_grants"]  # what the SAA held at ADMIN, for the record
+    assert _json(event["after"]) == {"user_type": "USER"}
+
+
+async def test_rep_2_a_signatory_kept_from_a_request_is_audited(operator, user_alpha, anonymous):
+    request = await sent(
+        user_alpha,
+        type="REPLACE_SAA",
+        saaDisposition="CONVERT",
+        newSaaAccountId=await account_gid("aa.alpha"),
+        signatoryName="Hank Hand",
+        signatoryTitle="CEO",
+        signatoryEmail="hank@alpha.example",
+    )
+    await decide(anonymous, await passcode_for("hank@alpha.example"))
+    reviewed = await mutate(operator, "requestReview", requestId=request["id"], decision="APPROVE")
+    assert reviewed["request"]["status"] == "APPROVED"
+    events = await AuditEvent.select(AuditEvent.action).where(
+        AuditEvent.target_type == "AuthorizedSignatory"
+    )
+    assert [e["action"] for e in events] == ["signatory.create"]

@@ -37,6 +37,9 @@ async def fulfil(row: dict, *, now: datetime, settings: Settings, granted_by: in
         changes = {
             k: row[f"new_{k}"] for k in ("first_name", "last_name", "email") if row[f"new_{k}"]
         }
+        current = await Account.select(*(getattr(Account, k) for k in changes)).where(
+            Account.id == row["requester"]
+        )
         done = (
             await Account.update(changes)
             .where(
@@ -48,6 +51,15 @@ async def fulfil(row: dict, *, now: datetime, settings: Settings, granted_by: in
         )
         if not done:
             raise Conflict("The requester is no longer the SAA.", "requestId")
+        await _audit_account(
+            row,
+            "account.update",
+            row["requester"],
+            granted_by,
+            before={k: current[0][k] for k in changes if current[0][k] != changes[k]},
+            after={k: v for k, v in changes.items() if current[0][k] != v},
+            now=now,
+        )
         return
     org = (
         await Organization.select(Organization.name, Organization.org_type)
@@ -65,7 +77,7 @@ async def fulfil(row: dict, *, now: datetime, settings: Settings, granted_by: in
                     "requestId",
                 )
         else:
-            await _step_down(row, old, now)
+            await _step_down(row, old, now, granted_by)
         new_id = row["new_saa_account"]
         if new_id is None:
             new_id = await _create_new_saa(row, now)
@@ -120,7 +132,34 @@ async def fulfil(row: dict, *, now: datetime, settings: Settings, granted_by: in
     )
 
 
-async def _step_down(row: dict, old: int, now: datetime) -> None:
+async def _audit_account(
+    row: dict,
+    action: str,
+    account_id: int,
+    actor_id: int | None,
+    *,
+    before: dict,
+    after: dict,
+    now: datetime,
+) -> None:
+    """REP-2: what a fulfilment changed on an account, in the account's own history."""
+    await audit.record(
+        audit.AuditEntry(
+            action=action,
+            target_type="Account",
+            target_id=str(account_id),
+            actor_id=actor_id,
+            actor_label=f"request:{row['id']}",
+            organization_id=row["organization"],
+            before=before,
+            after=after,
+        ),
+        at=now,
+        request_id=None,
+    )
+
+
+async def _step_down(row: dict, old: int, now: datetime, actor_id: int | None) -> None:
     """The current SAA is converted to a user keeping only USER-level grants, or deleted."""
     if row["saa_disposition"] == SaaDisposition.DELETE:
         values = {
@@ -148,7 +187,28 @@ async def _step_down(row: dict, old: int, now: datetime) -> None:
         await Session.update({Session.ended_at: now}).where(
             (Session.account == old) & Session.ended_at.is_null()
         )
+        await _audit_account(
+            row,
+            "account.delete",
+            old,
+            actor_id,
+            before={"user_type": UserType.SAA},
+            after={"user_type": UserType.USER, "status": AccountStatus.DELETED},
+            now=now,
+        )
         return
+    dropped = await Grant.select(Grant.privilege.code.as_alias("code")).where(
+        (Grant.account == old) & (Grant.level == PrivilegeLevel.ADMIN)
+    )
+    await _audit_account(
+        row,
+        "account.saa_stepped_down",
+        old,
+        actor_id,
+        before={"user_type": UserType.SAA, "admin_grants": sorted(g["code"] for g in dropped)},
+        after={"user_type": UserType.USER},
+        now=now,
+    )
     await Grant.delete().where((Grant.account == old) & (Grant.level == PrivilegeLevel.ADMIN))
     # ROLE-6: a role with ADMIN grants would keep them an AA; a user account holds none.
     await RoleAssignment.delete().where(

@@ -61,13 +61,19 @@ async def _keep_signatory_added_by_hand(actor: Actor, row: dict) -> None:
         AuthorizedSignatory.organization == row["organization"]
     ):
         return
-    await AuthorizedSignatory.insert(
-        AuthorizedSignatory(
-            organization=row["organization"],
-            name=row["signatory_name"],
-            title=row["signatory_title"],
-            email=row["signatory_email"],
-            source=SignatorySource.ADDED_BY_REQUESTER,
-            created_at=actor.now,
-        )
+    values = {
+        "name": row["signatory_name"],
+        "title": row["signatory_title"],
+        "email": row["signatory_email"],
+        "source": SignatorySource.ADDED_BY_REQUESTER,
+    }
+    inserted = await AuthorizedSignatory.insert(
+        AuthorizedSignatory(organization=row["organization"], created_at=actor.now, **values)
+    ).returning(AuthorizedSignatory.id)
+    await actor.audit(
+        "signatory.create",
+        target_type="AuthorizedSignatory",
+        target_id=inserted[0]["id"],
+        organization_id=row["organization"],
+        after=values | {"request": row["id"]},
     )
