@@ -267,6 +267,30 @@ async def test_auth_3_five_wrong_answers_lock_until_an_admin_resets(anonymous, a
     assert after["step"] == "SET_SECURITY_QUESTIONS"
 
 
+async def test_auth_3_wrong_answers_sent_at_once_each_count(anonymous):
+    # Four wrong answers at once do not lock, and the right one after them signs in.
+    pending = await login(anonymous, "user.alpha")
+    assert pending["step"] == "ANSWER_SECURITY_QUESTION"
+    four = await asyncio.gather(*[step(anonymous, pending, answer=f"guess {n}") for n in range(4)])
+    assert [codes(r) for r in four] == [["INVALID_CREDENTIALS"]] * 4
+    right = DEMO_ANSWERS[pending["securityQuestion"]["code"]]
+    assert (await step(anonymous, pending, answer=right))["step"] == "DONE"
+    # Ten at once on one step token: every one counts, so the fifth locks, once.
+    pending = await login(anonymous, "user.alpha")
+    results = await asyncio.gather(
+        *[step(anonymous, pending, answer=f"guess {n}") for n in range(10)]
+    )
+    answers = [c for r in results for c in codes(r)]
+    assert "SECURITY_QUESTION_LOCKOUT" in answers, answers
+    assert set(answers) <= {"INVALID_CREDENTIALS", "SECURITY_QUESTION_LOCKOUT", "INVALID"}
+    assert await status_of("user.alpha") == "SECURITY_QUESTION_LOCKOUT"
+    lockouts = await AuditEvent.count().where(
+        AuditEvent.action == "account.security_question_lockout"
+    )
+    assert lockouts == 1
+    assert codes(await login(anonymous, "user.alpha")) == ["SECURITY_QUESTION_LOCKOUT"]
+
+
 async def test_auth_3_set_questions_refuses_bad_choices(anonymous, saa_alpha):
     await admin(saa_alpha, "accountSecurityQuestionsReset", "user.alpha")
     pending = await login(anonymous, "user.alpha")

@@ -550,23 +550,38 @@ async def check_answer(attempt: Attempt, account: dict, question: str, answer: s
     ) <= security_questions.MAX_ANSWER_LENGTH and await attempt.runtime.passwords.verify_off_loop(
         row["answer_hash"] if row else None, security_questions.normalize(answer)
     )
+    locked = AccountStatus.SECURITY_QUESTION_LOCKOUT
     async with write_transaction():
         if right:
-            await Account.update({Account.answer_failures: 0}).where(Account.id == account["id"])
-            return True
-        failures = account["answer_failures"] + 1
-        values = {Account.answer_failures: failures}
-        locks = failures >= ANSWER_LOCKOUT and account["status"] == AccountStatus.ACTIVE
-        if locks:
-            values[Account.status] = AccountStatus.SECURITY_QUESTION_LOCKOUT
-            await Session.update({Session.ended_at: attempt.now}).where(
-                (Session.account == account["id"]) & Session.ended_at.is_null()
+            # Right, unless wrong answers sent at the same time have just locked the account.
+            reset = await (
+                Account.update({Account.answer_failures: 0})
+                .where((Account.id == account["id"]) & (Account.status != locked))
+                .returning(Account.id)
             )
-        await Account.update(values).where(Account.id == account["id"])
-        await audit_own(attempt, "session.answer_failed", account, failures=failures)
-        if locks:
-            await audit_own(attempt, "account.security_question_lockout", account)
-    if locks:
+            if reset:
+                return True
+            status, locks = locked, False
+        else:
+            # Counted by the database, not from the row read before the (slow) hash check,
+            # so wrong answers sent at the same time each count (AUTH-3).
+            counted = await (
+                Account.update({Account.answer_failures: Account.answer_failures + 1})
+                .where(Account.id == account["id"])
+                .returning(Account.answer_failures, Account.status)
+            )
+            failures, status = counted[0]["answer_failures"], counted[0]["status"]
+            # The answer that reaches the limit locks; any beyond it find the account locked.
+            locks = failures >= ANSWER_LOCKOUT and status == AccountStatus.ACTIVE
+            if locks:
+                await Account.update({Account.status: locked}).where(Account.id == account["id"])
+                await Session.update({Session.ended_at: attempt.now}).where(
+                    (Session.account == account["id"]) & Session.ended_at.is_null()
+                )
+            await audit_own(attempt, "session.answer_failed", account, failures=failures)
+            if locks:
+                await audit_own(attempt, "account.security_question_lockout", account)
+    if locks or status == locked:
         raise SecurityQuestionLockout(
             "Too many wrong security answers: an administrator must reset your security "
             "questions (AUTH-3).",
