@@ -358,6 +358,21 @@ async def test_auth_4_a_user_made_admin_enrolls_totp(anonymous, clock):
     ] == "DONE"
 
 
+async def test_auth_4_one_code_sent_by_sign_ins_at_once_is_accepted_once(anonymous, clock):
+    pending = [await login(anonymous, "saa.alpha") for _ in range(4)]  # new devices: MFA due
+    assert {p["step"] for p in pending} == {"VERIFY_MFA"}
+    code = pyotp.TOTP(DEMO_TOTP_SECRET).at(clock.now())
+    results = await asyncio.gather(*[step(anonymous, p, code=code) for p in pending])
+    assert (
+        sorted(r["step"] or codes(r)[0] for r in results) == ["DONE"] + ["INVALID_CREDENTIALS"] * 3
+    )
+    # A sign-in refused goes on with the next code, as after any used code.
+    refused = next(p for p, r in zip(pending, results, strict=True) if r["step"] is None)
+    clock.advance(seconds=30)
+    fresh_code = pyotp.TOTP(DEMO_TOTP_SECRET).at(clock.now())
+    assert (await step(anonymous, refused, code=fresh_code))["step"] == "DONE"
+
+
 # AUTH-5 ------------------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import NoReturn
 
 from entitle.db import write_transaction
 from entitle.enums import AccountKind, AccountStatus, UserType
@@ -606,26 +607,45 @@ async def _check_code(attempt: Attempt, session: dict, account: dict, code: str)
     secret = attempt.runtime.cipher.decrypt(account["totp_secret"])
     step = totp.accepted_step(secret, code, now=attempt.now, last_step=account["totp_step"])
     if step is None:
-        failures = session["failures"] + 1
-        async with write_transaction():
-            values = {Session.failures: failures}
-            if failures >= CODE_ATTEMPTS:
-                # Guessing a code must cost a new sign-in, and so the password's limits.
-                values[Session.ended_at] = attempt.now
-            await Session.update(values).where(Session.id == session["id"])
-            await audit_own(attempt, "session.mfa_failed", account, failures=failures)
-        if failures >= CODE_ATTEMPTS:
-            raise InvalidCredentials("Too many wrong codes: sign in again.", "code")
-        raise InvalidCredentials("That code is not right, or was already used.", "code")
+        await _wrong_code(attempt, session, account)
     return step
 
 
-async def _passed_mfa(attempt: Attempt, session: dict, account_id: int, step: int) -> None:
-    await Account.update({Account.totp_step: step}).where(Account.id == account_id)
+async def _wrong_code(attempt: Attempt, session: dict, account: dict) -> NoReturn:
+    """Count a wrong (or already used) code against this sign-in, and refuse it."""
+    async with write_transaction():
+        counted = await (
+            Session.update({Session.failures: Session.failures + 1})
+            .where(Session.id == session["id"])
+            .returning(Session.failures)
+        )
+        failures = counted[0]["failures"]
+        if failures >= CODE_ATTEMPTS:
+            # Guessing a code must cost a new sign-in, and so the password's limits.
+            await Session.update({Session.ended_at: attempt.now}).where(Session.id == session["id"])
+        await audit_own(attempt, "session.mfa_failed", account, failures=failures)
+    if failures >= CODE_ATTEMPTS:
+        raise InvalidCredentials("Too many wrong codes: sign in again.", "code")
+    raise InvalidCredentials("That code is not right, or was already used.", "code")
+
+
+async def _passed_mfa(attempt: Attempt, session: dict, account_id: int, step: int) -> bool:
+    """Spend the code's time step, unless a newer or the same step was spent since the
+    account was read (two sign-ins sending one code at once): False then, a replay."""
+    spent = await (
+        Account.update({Account.totp_step: step})
+        .where(
+            (Account.id == account_id) & (Account.totp_step.is_null() | (Account.totp_step < step))
+        )
+        .returning(Account.id)
+    )
+    if not spent:
+        return False
     if session["device"] is not None:
         await DeviceAccount.update({DeviceAccount.mfa_at: attempt.now}).where(
             (DeviceAccount.device == session["device"]) & (DeviceAccount.account == account_id)
         )
+    return True
 
 
 async def enroll_mfa(attempt: Attempt, token: str, code: str) -> Step:
@@ -633,17 +653,19 @@ async def enroll_mfa(attempt: Attempt, token: str, code: str) -> Step:
     session, account = await _pending(attempt, token, Stage.ENROLL_MFA)
     step = await _check_code(attempt, session, account, code)
     async with write_transaction():
-        await Account.update({Account.totp_enrolled_at: attempt.now}).where(
-            Account.id == account["id"]
-        )
-        await _passed_mfa(attempt, session, account["id"], step)
-        await audit_own(attempt, "account.mfa_enrolled", account)
-        return await _advance(attempt, await account_row(account["id"]), session["id"])
+        if await _passed_mfa(attempt, session, account["id"], step):
+            await Account.update({Account.totp_enrolled_at: attempt.now}).where(
+                Account.id == account["id"]
+            )
+            await audit_own(attempt, "account.mfa_enrolled", account)
+            return await _advance(attempt, await account_row(account["id"]), session["id"])
+    await _wrong_code(attempt, session, account)  # AUTH-4: the code was used meanwhile
 
 
 async def verify_mfa(attempt: Attempt, token: str, code: str) -> Step:
     session, account = await _pending(attempt, token, Stage.VERIFY_MFA)
     step = await _check_code(attempt, session, account, code)
     async with write_transaction():
-        await _passed_mfa(attempt, session, account["id"], step)
-        return await _advance(attempt, await account_row(account["id"]), session["id"])
+        if await _passed_mfa(attempt, session, account["id"], step):
+            return await _advance(attempt, await account_row(account["id"]), session["id"])
+    await _wrong_code(attempt, session, account)  # AUTH-4: the code was used meanwhile
