@@ -142,6 +142,27 @@ async def test_auth_1_an_expired_link_is_refused(saa_alpha, anonymous, clock):
     assert [(e["code"]) for e in result.ok()["passwordSet"]["errors"]] == ["EXPIRED"]
 
 
+async def test_auth_1_a_password_is_typed_back_in_either_unicode_form(saa_alpha, anonymous):
+    draft = await create_draft_and_grant(saa_alpha)
+    await mutate(saa_alpha, "accountActivate", accountId=draft["id"])
+    token = await link_from_outbox(draft["email"], "account.activated.password_link")
+    # "café" as e + COMBINING ACUTE ACCENT, as some keyboards send it.
+    decomposed = "cafe\u0301 au lait every morning"
+    result = await anonymous.execute(
+        PASSWORD_SET, {"input": {"token": token, "password": decomposed}}
+    )
+    assert result.ok()["passwordSet"]["errors"] == []
+    user_id = draft["userId"]
+    assert codes(await login(anonymous, user_id, "cafe au lait every morning")) == [
+        "INVALID_CREDENTIALS"
+    ]
+    assert (await login(anonymous, user_id, decomposed))["step"] == "ACCEPT_TERMS"
+    # The same text with "é" as one character is the same password.
+    assert (await login(anonymous, user_id, "caf\u00e9 au lait every morning"))["step"] == (
+        "ACCEPT_TERMS"
+    )
+
+
 # AUTH-2 ------------------------------------------------------------------------------------
 
 

@@ -39,7 +39,6 @@ from entitle.services.errors import (
     PasswordLockout,
     SecurityQuestionLockout,
 )
-from entitle.services.passwords import MAX_PASSWORD_LENGTH
 
 MFA_VALID_FOR = timedelta(hours=24)  # AUTH-4
 REMEMBERED_ACCOUNTS = 20  # AUTH-10
@@ -161,7 +160,8 @@ async def login(
         raise _password_lockout()
 
     # Verified even when there is no account, so every answer costs the same time.
-    right = len(password) <= MAX_PASSWORD_LENGTH and await passwords.verify_off_loop(
+    # AUTH-1: normalized as it was when set, so it is typed back the way it was chosen.
+    right = await passwords.verify_password_off_loop(
         account["password_hash"] if account else None, password
     )
     if account and account["status"] == AccountStatus.SECURITY_QUESTION_LOCKOUT:
