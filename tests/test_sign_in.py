@@ -18,6 +18,7 @@ from entitle.models import (
     DeviceAccount,
     OutboxMessage,
     SecurityAnswer,
+    SignInAttempt,
 )
 from entitle.services import tokens
 from tests.factories import add_accounts
@@ -195,6 +196,39 @@ async def test_auth_2_four_wrong_passwords_an_hour_apart_do_not_lock(anonymous, 
             "INVALID_CREDENTIALS"
         ]
     assert await status_of("user.alpha") == "ACTIVE"
+
+
+async def test_auth_2_wrong_passwords_sent_at_once_are_checked_five_times_at_most(anonymous, clock):
+    async def at_once(user_id: str, count: int) -> list[str]:
+        guesses = [login(anonymous, user_id, f"wrong guess {n}") for n in range(count)]
+        return [c for r in await asyncio.gather(*guesses) for c in codes(r)]
+
+    async def checked() -> int:  # one audit event per wrong password checked
+        return await AuditEvent.count().where(AuditEvent.action == "session.login_failed")
+
+    # Four at once are all checked, for a real user ID as for one that does not exist, and
+    # the right password after them still signs in.
+    assert await at_once("user.alpha", 4) == ["INVALID_CREDENTIALS"] * 4
+    assert await at_once("no.such.person", 4) == ["INVALID_CREDENTIALS"] * 4
+    assert (await login(anonymous, "user.alpha", deviceToken=persona_device("user.alpha")))[
+        "step"
+    ] == "DONE"
+    clock.advance(minutes=2)
+    # Twenty at once: they count one another, so the fifth wrong password locks and no
+    # more than five are ever checked; throttled ones are not failures.
+    before = await checked()
+    answers = await at_once("user.alpha", 20)
+    assert set(answers) <= {"INVALID_CREDENTIALS", "PASSWORD_LOCKOUT", "THROTTLED"}, answers
+    assert answers.count("INVALID_CREDENTIALS") <= 4, answers
+    assert await checked() - before <= 5
+    failed = await SignInAttempt.count().where(
+        (SignInAttempt.user_id == "user.alpha") & (SignInAttempt.outcome == "FAILED")
+    )
+    assert failed <= 4 + 5  # the four before the right password, and at most five now
+    clock.advance(minutes=61)
+    assert (await login(anonymous, "user.alpha", deviceToken=persona_device("user.alpha")))[
+        "step"
+    ] == "DONE"
 
 
 async def test_auth_2_a_user_id_that_does_not_exist_locks_the_same_way(anonymous):
@@ -592,7 +626,8 @@ async def test_auth_10_at_most_20_accounts_per_device(anonymous, clock):
             for a in others
         ]
     )
-    async with unchanged():
+    # The attempt itself is logged (REFUSED: recorded before it is judged, AUTH-2).
+    async with unchanged(ignore={"sign_in_attempt"}):
         refused = await login(anonymous, "aa.alpha", deviceToken=device, rememberAccount=True)
     assert [(e["code"], e["field"]) for e in refused["errors"]] == [("INVALID", "rememberAccount")]
     assert (await login(anonymous, "aa.alpha", deviceToken=device))["step"] == "DONE"

@@ -140,23 +140,28 @@ async def login(
     ID that does not exist also gets after five wrong passwords."""
     now, passwords = attempt.now, attempt.runtime.passwords
     typed = attempts.normalize_user_id(user_id)
-    await attempts.throttle(
-        attempt.runtime.settings,
-        address=attempt.address,
-        user_id=typed,
-        kind=attempts.PASSWORD,
-        now=now,
-    )
     account = await _account_by_user_id(typed)
-    history = await attempts.password_history(typed, now=now)
-    if account and account["status"] == AccountStatus.PASSWORD_LOCKOUT:
-        if account["locked_until"] and now < account["locked_until"]:
-            await _refused(attempt, typed, account, "PASSWORD_LOCKOUT")
-            raise _password_lockout()
+    if (
+        account
+        and account["status"] == AccountStatus.PASSWORD_LOCKOUT
+        and (not account["locked_until"] or now >= account["locked_until"])
+    ):
         account = await _lift_expired_lockout(attempt, account)
-    elif history.locked(now):
+    # AUTH-2: recorded before anything is decided, so that attempts made at the same time
+    # count one another: at most five wrong passwords are ever checked, however many come.
+    attempt_id = await attempts.begin(attempt.address, typed, attempts.PASSWORD, now=now)
+    await attempts.admit(
+        attempt.runtime.settings, attempt_id, address=attempt.address, user_id=typed, now=now
+    )
+    # This attempt counts as a failure here, and so does every other still being checked.
+    history = await attempts.password_history(typed, now=now)
+    if (
+        (account and account["status"] == AccountStatus.PASSWORD_LOCKOUT)
         # A user ID that does not exist (or an account not ACTIVE) "locks" the same way.
-        await _refused(attempt, typed, account, "PASSWORD_LOCKOUT")
+        or history.locked(now)
+        or history.failures > attempts.LOCKOUT_FAILURES
+    ):
+        await _refused(attempt, typed, account, "PASSWORD_LOCKOUT", attempt_id)
         raise _password_lockout()
 
     # Verified even when there is no account, so every answer costs the same time.
@@ -166,24 +171,46 @@ async def login(
     )
     if account and account["status"] == AccountStatus.SECURITY_QUESTION_LOCKOUT:
         # Locked accounts get the same answer to a right or wrong password.
-        await _refused(attempt, typed, account, "SECURITY_QUESTION_LOCKOUT")
+        await _refused(attempt, typed, account, "SECURITY_QUESTION_LOCKOUT", attempt_id)
         raise SecurityQuestionLockout(
             "Too many wrong security answers: an administrator must reset your security "
             "questions (AUTH-3).",
             None,
         )
     if not right:
-        await _wrong_password(attempt, typed, account, history)
+        await _wrong_password(attempt, typed, account, history.failures)
     if account["status"] != AccountStatus.ACTIVE:
-        await _refused(attempt, typed, account, account["status"])
+        await _refused(attempt, typed, account, account["status"], attempt_id)
         raise _invalid_credentials()
     # ORG-6, CERT-4: told only after the right password, so it reveals nothing to a guesser.
-    await _refuse_if_blocked(attempt, typed, account)
+    await _refuse_if_blocked(attempt, typed, account, attempt_id)
 
-    async with write_transaction():
-        await attempts.record(
-            attempt.address, typed, attempts.PASSWORD, attempts.SUCCEEDED, now=now
+    try:
+        return await _signed_in(
+            attempt,
+            account,
+            attempt_id,
+            device_token=device_token,
+            remember_account=remember_account,
         )
+    except Exception:
+        # The password was right: whatever stopped the sign-in, it was not a failure.
+        await attempts.settle(attempt_id, attempts.REFUSED)
+        raise
+
+
+async def _signed_in(
+    attempt: Attempt,
+    account: dict,
+    attempt_id: int,
+    *,
+    device_token: str | None,
+    remember_account: bool,
+) -> Step:
+    """The right password: a session for the step after it."""
+    now = attempt.now
+    async with write_transaction():
+        await attempts.settle(attempt_id, attempts.SUCCEEDED)
         device_id, new_device_token = await _device(device_token, now=now)
         link = await _device_account(device_id, account["id"])
         if remember_account and not link["remembered"]:
@@ -214,12 +241,14 @@ async def login(
     return _with_device(step, new_device_token)
 
 
-async def _refuse_if_blocked(attempt: Attempt, typed: str, account: dict) -> None:
+async def _refuse_if_blocked(
+    attempt: Attempt, typed: str, account: dict, attempt_id: int | None = None
+) -> None:
     """ORG-6, CERT-4: nobody of an organization without its SAA, or suspended, signs in."""
     blocked = await organizations.sign_in_blocked(account["organization"])
     if blocked is None:
         return
-    await _refused(attempt, typed, account, blocked)
+    await _refused(attempt, typed, account, blocked, attempt_id)
     if blocked == organizations.SUSPENDED:
         raise OrganizationSuspended(
             "Your organization's accounts are suspended because its user accounts "
@@ -234,12 +263,18 @@ async def _refuse_if_blocked(attempt: Attempt, typed: str, account: dict) -> Non
     )
 
 
-async def _refused(attempt: Attempt, typed: str, account: dict | None, why: str) -> None:
-    """An attempt turned away before its password counted (item 9: audited)."""
+async def _refused(
+    attempt: Attempt, typed: str, account: dict | None, why: str, attempt_id: int | None = None
+) -> None:
+    """An attempt turned away, its password not counted (item 9: audited); `attempt_id`
+    is the attempt's row when `login` recorded it already."""
     async with write_transaction():
-        await attempts.record(
-            attempt.address, typed, attempts.PASSWORD, attempts.REFUSED, now=attempt.now
-        )
+        if attempt_id is None:
+            await attempts.record(
+                attempt.address, typed, attempts.PASSWORD, attempts.REFUSED, now=attempt.now
+            )
+        else:
+            await attempts.settle(attempt_id, attempts.REFUSED)
         if account:
             await audit_own(attempt, "session.login_refused", account, reason=why)
 
@@ -265,23 +300,26 @@ def _invalid_credentials() -> InvalidCredentials:
 
 
 async def _wrong_password(
-    attempt: Attempt, typed: str, account: dict | None, history: attempts.PasswordHistory
-) -> None:
+    attempt: Attempt, typed: str, account: dict | None, failures: int
+) -> NoReturn:
+    """`failures` counts this attempt, already recorded as FAILED by `login`."""
     now = attempt.now
+    locks = failures >= attempts.LOCKOUT_FAILURES
     async with write_transaction():
-        await attempts.record(attempt.address, typed, attempts.PASSWORD, attempts.FAILED, now=now)
         if account:
             await audit_own(attempt, "session.login_failed", account)
-        locks = history.failures + 1 >= attempts.LOCKOUT_FAILURES
         if locks:
             await attempts.record(
                 attempt.address, typed, attempts.PASSWORD, attempts.LOCKOUT, now=now
             )
-            if account and account["status"] == AccountStatus.ACTIVE:
-                until = now + attempts.LOCKOUT_DURATION
-                await Account.update(
-                    {Account.status: AccountStatus.PASSWORD_LOCKOUT, Account.locked_until: until}
-                ).where(Account.id == account["id"])
+            until = now + attempts.LOCKOUT_DURATION
+            # Once, though wrong passwords checked at the same time may each reach five.
+            locked = account is not None and await Account.update(
+                {Account.status: AccountStatus.PASSWORD_LOCKOUT, Account.locked_until: until}
+            ).where(
+                (Account.id == account["id"]) & (Account.status == AccountStatus.ACTIVE)
+            ).returning(Account.id)
+            if locked:
                 await audit_own(
                     attempt, "account.password_lockout", account, locked_until=until.isoformat()
                 )
@@ -292,17 +330,31 @@ async def _lift_expired_lockout(attempt: Attempt, account: dict) -> dict:
     """AUTH-2: an hour on, the lock lifts by itself (the lockouts job does the same for
     accounts nobody tries)."""
     async with write_transaction():
-        await Account.update(
-            {Account.status: AccountStatus.ACTIVE, Account.locked_until: None}
-        ).where((Account.id == account["id"]) & (Account.status == AccountStatus.PASSWORD_LOCKOUT))
-        await attempts.record(
-            attempt.address,
-            account["user_id"],
-            attempts.PASSWORD,
-            attempts.CLEARED,
-            now=attempt.now,
+        lifted = await (
+            Account.update({Account.status: AccountStatus.ACTIVE, Account.locked_until: None})
+            .where(
+                (Account.id == account["id"])
+                & (Account.status == AccountStatus.PASSWORD_LOCKOUT)
+                # This lock, not one begun since it was read.
+                & (
+                    Account.locked_until.is_null()
+                    if account["locked_until"] is None
+                    else Account.locked_until == account["locked_until"]
+                )
+            )
+            .returning(Account.id)
         )
-        await audit_own(attempt, "account.unlocked", account, by="expiry")
+        # Once, though several attempts may find the same lock expired: a clearing
+        # recorded among attempts made meanwhile would let them all be checked.
+        if lifted:
+            await attempts.record(
+                attempt.address,
+                account["user_id"],
+                attempts.PASSWORD,
+                attempts.CLEARED,
+                now=attempt.now,
+            )
+            await audit_own(attempt, "account.unlocked", account, by="expiry")
     return await account_row(account["id"])
 
 
