@@ -5,9 +5,12 @@ from __future__ import annotations
 from entitle.models import Account, AuditEvent, Session
 from entitle.services import tokens
 from tests.graphql_client import DEMO_PASSWORD, LOGIN, GraphQLClient, persona_device
+from tests.mutations import account_gid, mutate
+from tests.test_organization_saa import loses_its_saa, set_saa
 
 VIEWER = "{ viewer { userId } }"
 LOGOUT = "mutation($input: LogoutInput) { logout(input: $input) { errors { code } } }"
+REMEMBERED = "query($d: String!) { rememberedAccounts(deviceToken: $d) { userId signedIn } }"
 
 
 async def _login(client: GraphQLClient, user_id: str, password: str) -> dict:
@@ -81,6 +84,61 @@ async def test_auth_5_session_ends_after_27_idle_minutes(saa_alpha, clock):
     assert (await saa_alpha.execute(VIEWER)).ok()["viewer"] == {"userId": "saa.alpha"}
     clock.advance(minutes=27, seconds=1)
     assert (await saa_alpha.execute(VIEWER)).ok()["viewer"] is None
+
+
+async def _remembering(client: GraphQLClient, user_id: str) -> GraphQLClient:
+    """Signed in on the persona's device, which remembers the account (AUTH-10)."""
+    result = await client.execute(
+        LOGIN,
+        {
+            "input": {
+                "userId": user_id,
+                "password": DEMO_PASSWORD,
+                "deviceToken": persona_device(user_id),
+                "rememberAccount": True,
+            }
+        },
+    )
+    done = result.ok()["login"]
+    assert done["step"] == "DONE", done
+    return GraphQLClient(client.http, done["token"])
+
+
+async def _signed_in(client: GraphQLClient, user_id: str) -> list[tuple[str, bool]]:
+    result = await client.execute(REMEMBERED, {"d": persona_device(user_id)})
+    return [(r["userId"], r["signedIn"]) for r in result.ok()["rememberedAccounts"]]
+
+
+async def test_auth_5_a_remembered_account_idle_for_27_minutes_is_not_signed_in(anonymous, clock):
+    session = await _remembering(anonymous, "saa.alpha")
+    assert await _signed_in(anonymous, "saa.alpha") == [("saa.alpha", True)]
+    clock.advance(minutes=27)  # the last moment the session may still be used
+    assert await _signed_in(anonymous, "saa.alpha") == [("saa.alpha", True)]
+    clock.advance(seconds=1)
+    assert await _signed_in(anonymous, "saa.alpha") == [("saa.alpha", False)]
+    assert (await session.execute(VIEWER)).ok()["viewer"] is None
+
+
+async def test_auth_10_a_remembered_account_that_may_not_sign_in_is_not_signed_in(
+    anonymous, saa_alpha, operator, fresh
+):
+    user = await _remembering(anonymous, "user.alpha")
+    assert await _signed_in(anonymous, "user.alpha") == [("user.alpha", True)]
+    disabled = await mutate(
+        saa_alpha, "accountDisable", accountId=await account_gid("user.alpha"), reason="Leave"
+    )
+    assert disabled["errors"] == []
+    assert await _signed_in(anonymous, "user.alpha") == [("user.alpha", False)]
+    assert (await user.execute(VIEWER)).ok()["viewer"] is None
+    # ORG-6: while the organization has no SAA, its sessions do not work.
+    beta = await _remembering(anonymous, "user.beta")
+    assert await _signed_in(anonymous, "user.beta") == [("user.beta", True)]
+    await loses_its_saa(fresh, "saa.beta")
+    assert await _signed_in(anonymous, "user.beta") == [("user.beta", False)]
+    assert (await beta.execute(VIEWER)).ok()["viewer"] is None
+    assert (await set_saa(operator, "100002", "aa.beta"))["errors"] == []
+    assert await _signed_in(anonymous, "user.beta") == [("user.beta", True)]
+    assert (await beta.execute(VIEWER)).ok()["viewer"] == {"userId": "user.beta"}
 
 
 async def test_auth_5_logout_ends_the_session_at_once(saa_alpha):

@@ -18,6 +18,7 @@ from entitle.models import (
     DeviceAccount,
     OutboxMessage,
     SecurityAnswer,
+    SignInAttempt,
 )
 from entitle.services import tokens
 from tests.factories import add_accounts
@@ -189,6 +190,27 @@ async def test_auth_2_a_new_password_does_not_end_a_lockout(anonymous, clock):
     assert codes(await login(anonymous, "saa.alpha", NEW_PASSWORD)) == []
 
 
+async def test_auth_1_a_password_is_typed_back_in_either_unicode_form(saa_alpha, anonymous):
+    draft = await create_draft_and_grant(saa_alpha)
+    await mutate(saa_alpha, "accountActivate", accountId=draft["id"])
+    token = await link_from_outbox(draft["email"], "account.activated.password_link")
+    # "café" as e + COMBINING ACUTE ACCENT, as some keyboards send it.
+    decomposed = "cafe\u0301 au lait every morning"
+    result = await anonymous.execute(
+        PASSWORD_SET, {"input": {"token": token, "password": decomposed}}
+    )
+    assert result.ok()["passwordSet"]["errors"] == []
+    user_id = draft["userId"]
+    assert codes(await login(anonymous, user_id, "cafe au lait every morning")) == [
+        "INVALID_CREDENTIALS"
+    ]
+    assert (await login(anonymous, user_id, decomposed))["step"] == "ACCEPT_TERMS"
+    # The same text with "é" as one character is the same password.
+    assert (await login(anonymous, user_id, "caf\u00e9 au lait every morning"))["step"] == (
+        "ACCEPT_TERMS"
+    )
+
+
 # AUTH-2 ------------------------------------------------------------------------------------
 
 
@@ -221,6 +243,39 @@ async def test_auth_2_four_wrong_passwords_an_hour_apart_do_not_lock(anonymous, 
             "INVALID_CREDENTIALS"
         ]
     assert await status_of("user.alpha") == "ACTIVE"
+
+
+async def test_auth_2_wrong_passwords_sent_at_once_are_checked_five_times_at_most(anonymous, clock):
+    async def at_once(user_id: str, count: int) -> list[str]:
+        guesses = [login(anonymous, user_id, f"wrong guess {n}") for n in range(count)]
+        return [c for r in await asyncio.gather(*guesses) for c in codes(r)]
+
+    async def checked() -> int:  # one audit event per wrong password checked
+        return await AuditEvent.count().where(AuditEvent.action == "session.login_failed")
+
+    # Four at once are all checked, for a real user ID as for one that does not exist, and
+    # the right password after them still signs in.
+    assert await at_once("user.alpha", 4) == ["INVALID_CREDENTIALS"] * 4
+    assert await at_once("no.such.person", 4) == ["INVALID_CREDENTIALS"] * 4
+    assert (await login(anonymous, "user.alpha", deviceToken=persona_device("user.alpha")))[
+        "step"
+    ] == "DONE"
+    clock.advance(minutes=2)
+    # Twenty at once: they count one another, so the fifth wrong password locks and no
+    # more than five are ever checked; throttled ones are not failures.
+    before = await checked()
+    answers = await at_once("user.alpha", 20)
+    assert set(answers) <= {"INVALID_CREDENTIALS", "PASSWORD_LOCKOUT", "THROTTLED"}, answers
+    assert answers.count("INVALID_CREDENTIALS") <= 4, answers
+    assert await checked() - before <= 5
+    failed = await SignInAttempt.count().where(
+        (SignInAttempt.user_id == "user.alpha") & (SignInAttempt.outcome == "FAILED")
+    )
+    assert failed <= 4 + 5  # the four before the right password, and at most five now
+    clock.advance(minutes=61)
+    assert (await login(anonymous, "user.alpha", deviceToken=persona_device("user.alpha")))[
+        "step"
+    ] == "DONE"
 
 
 async def test_auth_2_a_user_id_that_does_not_exist_locks_the_same_way(anonymous):
@@ -314,6 +369,30 @@ async def test_auth_3_five_wrong_answers_lock_until_an_admin_resets(anonymous, a
     assert after["step"] == "SET_SECURITY_QUESTIONS"
 
 
+async def test_auth_3_wrong_answers_sent_at_once_each_count(anonymous):
+    # Four wrong answers at once do not lock, and the right one after them signs in.
+    pending = await login(anonymous, "user.alpha")
+    assert pending["step"] == "ANSWER_SECURITY_QUESTION"
+    four = await asyncio.gather(*[step(anonymous, pending, answer=f"guess {n}") for n in range(4)])
+    assert [codes(r) for r in four] == [["INVALID_CREDENTIALS"]] * 4
+    right = DEMO_ANSWERS[pending["securityQuestion"]["code"]]
+    assert (await step(anonymous, pending, answer=right))["step"] == "DONE"
+    # Ten at once on one step token: every one counts, so the fifth locks, once.
+    pending = await login(anonymous, "user.alpha")
+    results = await asyncio.gather(
+        *[step(anonymous, pending, answer=f"guess {n}") for n in range(10)]
+    )
+    answers = [c for r in results for c in codes(r)]
+    assert "SECURITY_QUESTION_LOCKOUT" in answers, answers
+    assert set(answers) <= {"INVALID_CREDENTIALS", "SECURITY_QUESTION_LOCKOUT", "INVALID"}
+    assert await status_of("user.alpha") == "SECURITY_QUESTION_LOCKOUT"
+    lockouts = await AuditEvent.count().where(
+        AuditEvent.action == "account.security_question_lockout"
+    )
+    assert lockouts == 1
+    assert codes(await login(anonymous, "user.alpha")) == ["SECURITY_QUESTION_LOCKOUT"]
+
+
 async def test_auth_3_set_questions_refuses_bad_choices(anonymous, saa_alpha):
     await admin(saa_alpha, "accountSecurityQuestionsReset", "user.alpha")
     pending = await login(anonymous, "user.alpha")
@@ -379,6 +458,21 @@ async def test_auth_4_a_user_made_admin_enrolls_totp(anonymous, clock):
     assert (await login(anonymous, "user.alpha", deviceToken=persona_device("user.alpha")))[
         "step"
     ] == "DONE"
+
+
+async def test_auth_4_one_code_sent_by_sign_ins_at_once_is_accepted_once(anonymous, clock):
+    pending = [await login(anonymous, "saa.alpha") for _ in range(4)]  # new devices: MFA due
+    assert {p["step"] for p in pending} == {"VERIFY_MFA"}
+    code = pyotp.TOTP(DEMO_TOTP_SECRET).at(clock.now())
+    results = await asyncio.gather(*[step(anonymous, p, code=code) for p in pending])
+    assert (
+        sorted(r["step"] or codes(r)[0] for r in results) == ["DONE"] + ["INVALID_CREDENTIALS"] * 3
+    )
+    # A sign-in refused goes on with the next code, as after any used code.
+    refused = next(p for p, r in zip(pending, results, strict=True) if r["step"] is None)
+    clock.advance(seconds=30)
+    fresh_code = pyotp.TOTP(DEMO_TOTP_SECRET).at(clock.now())
+    assert (await step(anonymous, refused, code=fresh_code))["step"] == "DONE"
 
 
 # AUTH-5 ------------------------------------------------------------------------------------
@@ -579,7 +673,8 @@ async def test_auth_10_at_most_20_accounts_per_device(anonymous, clock):
             for a in others
         ]
     )
-    async with unchanged():
+    # The attempt itself is logged (REFUSED: recorded before it is judged, AUTH-2).
+    async with unchanged(ignore={"sign_in_attempt"}):
         refused = await login(anonymous, "aa.alpha", deviceToken=device, rememberAccount=True)
     assert [(e["code"], e["field"]) for e in refused["errors"]] == [("INVALID", "rememberAccount")]
     assert (await login(anonymous, "aa.alpha", deviceToken=device))["step"] == "DONE"

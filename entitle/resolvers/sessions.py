@@ -25,6 +25,12 @@ def sign_in_attempt(info: strawberry.Info) -> sign_in.Attempt:
     )
 
 
+async def remembered(info: strawberry.Info, device_token: str) -> list[devices.Remembered]:
+    runtime = info.context.runtime
+    idle = timedelta(seconds=runtime.settings.session_idle_seconds)
+    return await devices.remembered(device_token, now=runtime.clock.now(), idle=idle)
+
+
 def question(code: str) -> types.SecurityQuestion:
     return types.SecurityQuestion(code=code, text=security_questions.QUESTIONS[code])
 
@@ -92,10 +98,10 @@ class SessionQuery:
         description="AUTH-10: the accounts this device remembers; the device token is the "
         "credential, as a browser's cookie would be.",
     )
-    async def remembered_accounts(self, device_token: str) -> list[types.RememberedAccount]:
-        return [
-            types.RememberedAccount(**r.__dict__) for r in await devices.remembered(device_token)
-        ]
+    async def remembered_accounts(
+        self, info: strawberry.Info, device_token: str
+    ) -> list[types.RememberedAccount]:
+        return [types.RememberedAccount(**r.__dict__) for r in await remembered(info, device_token)]
 
 
 @strawberry.type
@@ -191,8 +197,8 @@ class SessionMutation:
         self, info: strawberry.Info, input: types.DeviceAccountForgetInput
     ) -> types.DeviceAccountForgetPayload:
         await devices.forget(input.device_token, input.user_id)
-        remembered = await devices.remembered(input.device_token)
+        accounts = await remembered(info, input.device_token)
         return types.DeviceAccountForgetPayload(
-            remembered_accounts=[types.RememberedAccount(**r.__dict__) for r in remembered],
+            remembered_accounts=[types.RememberedAccount(**r.__dict__) for r in accounts],
             errors=[],
         )

@@ -21,13 +21,15 @@ THROTTLE_WINDOW = timedelta(minutes=1)
 MAX_USER_ID_LENGTH = 64
 
 # Outcomes. SUCCEEDED and CLEARED end a run of failures; LOCKOUT marks where a lock began.
-SUCCEEDED, FAILED, THROTTLED, REFUSED, LOCKOUT, CLEARED = (
+# PENDING: a password attempt recorded before it is judged (see begin()).
+SUCCEEDED, FAILED, THROTTLED, REFUSED, LOCKOUT, CLEARED, PENDING = (
     "SUCCEEDED",
     "FAILED",
     "THROTTLED",
     "REFUSED",
     "LOCKOUT",
     "CLEARED",
+    "PENDING",
 )
 PASSWORD, FORGOT = "PASSWORD", "FORGOT"
 
@@ -54,19 +56,62 @@ async def throttle(
     """Refuse (and record) an attempt beyond the per-minute limits. Throttled attempts
     are not failures, so throttling never brings a lockout closer (item 8 of the issue);
     an address that keeps hammering stays throttled, since its refused tries count."""
-    since = now - THROTTLE_WINDOW
-    counts = (await SignInAttempt.raw(COUNTS, address, since, user_id, since))[0]
-    if (
-        counts["by_address"] >= settings.sign_in_per_address_per_minute
-        or counts["by_user"] >= settings.sign_in_per_user_per_minute
-    ):
+    if await _over_limits(settings, address=address, user_id=user_id, now=now, itself=0):
         await record(address, user_id, kind, THROTTLED, now=now)
         raise Throttled("Too many attempts; wait a minute and try again.", None)
 
 
+async def _over_limits(
+    settings: Settings, *, address: str, user_id: str, now: datetime, itself: int
+) -> bool:
+    """Whether the attempts of the last minute, `itself` of them the one being judged,
+    leave no room for it."""
+    since = now - THROTTLE_WINDOW
+    counts = (await SignInAttempt.raw(COUNTS, address, since, user_id, since))[0]
+    return (
+        counts["by_address"] - itself >= settings.sign_in_per_address_per_minute
+        or counts["by_user"] - itself >= settings.sign_in_per_user_per_minute
+    )
+
+
+async def begin(address: str, user_id: str, kind: str, *, now: datetime) -> int:
+    """Record a password attempt before anything about it is decided, and answer its id.
+
+    It is committed at once, before the counts are read, so attempts made at the same
+    time see one another: of any two, the one recorded later counts the other. Read
+    first and recorded after the (slow) hash check, twenty guesses sent at once would
+    each count none of the others and all be checked (AUTH-2). `admit` throttles it;
+    `settle` gives it its outcome."""
+    rows = await SignInAttempt.insert(
+        SignInAttempt(at=now, address=address[:64], user_id=user_id, kind=kind, outcome=PENDING)
+    ).returning(SignInAttempt.id)
+    return rows[0]["id"]
+
+
+async def settle(attempt_id: int, outcome: str) -> None:
+    await SignInAttempt.update({SignInAttempt.outcome: outcome}).where(
+        SignInAttempt.id == attempt_id
+    )
+
+
+async def admit(
+    settings: Settings, attempt_id: int, *, address: str, user_id: str, now: datetime
+) -> None:
+    """Throttle an attempt recorded by `begin`, counting every attempt begun so far,
+    whether or not it has finished. A throttled one becomes THROTTLED, which never counts
+    as a failure; an admitted one is a failure (FAILED) until its password proves right,
+    so attempts made while it is checked count it."""
+    if await _over_limits(settings, address=address, user_id=user_id, now=now, itself=1):
+        await settle(attempt_id, THROTTLED)
+        raise Throttled("Too many attempts; wait a minute and try again.", None)
+    await settle(attempt_id, FAILED)
+
+
 @dataclass(frozen=True)
 class PasswordHistory:
-    failures: int  # wrong passwords within the window since the last success or clearing
+    # Wrong passwords within the window since the last success or clearing, counting
+    # attempts still being checked (and the one asking).
+    failures: int
     locked_since: datetime | None  # a lock begun in the window and not cleared since
 
     def locked(self, now: datetime) -> bool:
@@ -82,7 +127,8 @@ async def password_history(user_id: str, *, now: datetime) -> PasswordHistory:
             & (SignInAttempt.at > now - LOCKOUT_WINDOW - LOCKOUT_DURATION)
             & SignInAttempt.outcome.is_in([SUCCEEDED, FAILED, LOCKOUT, CLEARED])
         )
-        .order_by(SignInAttempt.at)
+        # In the order they were recorded: an attempt recorded after a success or a
+        # clearing counts, whatever time its request began at.
         .order_by(SignInAttempt.id)
     )
     failures: list[datetime] = []

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import functools
-import unicodedata
 
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from entitle.services.errors import Invalid
-from entitle.services.passwords import MAX_PASSWORD_LENGTH
+from entitle.services.passwords import MAX_PASSWORD_LENGTH, normalize
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -25,7 +24,7 @@ def check(password: str, *, user_id: str) -> str:
     composition rules; known-bad choices are refused instead."""
     if len(password) > MAX_PASSWORD_LENGTH:
         raise Invalid(f"A password has at most {MAX_PASSWORD_LENGTH} characters.", "password")
-    normalized = unicodedata.normalize("NFKC", password)
+    normalized = normalize(password)
     if len(normalized) < MIN_PASSWORD_LENGTH:
         raise Invalid(f"A password has at least {MIN_PASSWORD_LENGTH} characters.", "password")
     folded = normalized.casefold()

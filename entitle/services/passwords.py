@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import unicodedata
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -11,6 +12,13 @@ from entitle.settings import Env
 
 # Longer inputs are refused before hashing so a megabyte password cannot cost a megabyte of work.
 MAX_PASSWORD_LENGTH = 256
+
+
+def normalize(password: str) -> str:
+    """The form of a password that is hashed and verified (AUTH-1, NIST SP 800-63B
+    5.1.1.2): NFKC, so "é" typed as one character or as "e" and a combining accent is the
+    same password. Setting a password and every check of one go through this."""
+    return unicodedata.normalize("NFKC", password)
 
 
 def make_hasher(env: Env) -> PasswordHasher:
@@ -37,9 +45,19 @@ class Passwords:
     async def verify_off_loop(self, password_hash: str | None, password: str) -> bool:
         return await asyncio.to_thread(self.verify, password_hash, password)
 
+    async def verify_password_off_loop(self, password_hash: str | None, typed: str) -> bool:
+        """Whether `typed` is the password behind `password_hash`, normalized as it was when
+        set. The length limit applies to what was typed, as when it was set."""
+        if len(typed) > MAX_PASSWORD_LENGTH:
+            return False
+        return await asyncio.to_thread(self._verify, password_hash, normalize(typed))
+
     def verify(self, password_hash: str | None, password: str) -> bool:
         if len(password) > MAX_PASSWORD_LENGTH:
             return False
+        return self._verify(password_hash, password)
+
+    def _verify(self, password_hash: str | None, password: str) -> bool:
         try:
             return self._hasher.verify(password_hash or self._decoy, password) and bool(
                 password_hash

@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import NoReturn
 
 from entitle.db import write_transaction
 from entitle.enums import AccountKind, AccountStatus, UserType
@@ -38,7 +39,6 @@ from entitle.services.errors import (
     PasswordLockout,
     SecurityQuestionLockout,
 )
-from entitle.services.passwords import MAX_PASSWORD_LENGTH
 
 MFA_VALID_FOR = timedelta(hours=24)  # AUTH-4
 REMEMBERED_ACCOUNTS = 20  # AUTH-10
@@ -140,49 +140,77 @@ async def login(
     ID that does not exist also gets after five wrong passwords."""
     now, passwords = attempt.now, attempt.runtime.passwords
     typed = attempts.normalize_user_id(user_id)
-    await attempts.throttle(
-        attempt.runtime.settings,
-        address=attempt.address,
-        user_id=typed,
-        kind=attempts.PASSWORD,
-        now=now,
-    )
     account = await _account_by_user_id(typed)
-    history = await attempts.password_history(typed, now=now)
-    if account and account["status"] == AccountStatus.PASSWORD_LOCKOUT:
-        if account["locked_until"] and now < account["locked_until"]:
-            await _refused(attempt, typed, account, "PASSWORD_LOCKOUT")
-            raise _password_lockout()
+    if (
+        account
+        and account["status"] == AccountStatus.PASSWORD_LOCKOUT
+        and (not account["locked_until"] or now >= account["locked_until"])
+    ):
         account = await _lift_expired_lockout(attempt, account)
-    elif history.locked(now):
+    # AUTH-2: recorded before anything is decided, so that attempts made at the same time
+    # count one another: at most five wrong passwords are ever checked, however many come.
+    attempt_id = await attempts.begin(attempt.address, typed, attempts.PASSWORD, now=now)
+    await attempts.admit(
+        attempt.runtime.settings, attempt_id, address=attempt.address, user_id=typed, now=now
+    )
+    # This attempt counts as a failure here, and so does every other still being checked.
+    history = await attempts.password_history(typed, now=now)
+    if (
+        (account and account["status"] == AccountStatus.PASSWORD_LOCKOUT)
         # A user ID that does not exist (or an account not ACTIVE) "locks" the same way.
-        await _refused(attempt, typed, account, "PASSWORD_LOCKOUT")
+        or history.locked(now)
+        or history.failures > attempts.LOCKOUT_FAILURES
+    ):
+        await _refused(attempt, typed, account, "PASSWORD_LOCKOUT", attempt_id)
         raise _password_lockout()
 
     # Verified even when there is no account, so every answer costs the same time.
-    right = len(password) <= MAX_PASSWORD_LENGTH and await passwords.verify_off_loop(
+    # AUTH-1: normalized as it was when set, so it is typed back the way it was chosen.
+    right = await passwords.verify_password_off_loop(
         account["password_hash"] if account else None, password
     )
     if account and account["status"] == AccountStatus.SECURITY_QUESTION_LOCKOUT:
         # Locked accounts get the same answer to a right or wrong password.
-        await _refused(attempt, typed, account, "SECURITY_QUESTION_LOCKOUT")
+        await _refused(attempt, typed, account, "SECURITY_QUESTION_LOCKOUT", attempt_id)
         raise SecurityQuestionLockout(
             "Too many wrong security answers: an administrator must reset your security "
             "questions (AUTH-3).",
             None,
         )
     if not right:
-        await _wrong_password(attempt, typed, account, history)
+        await _wrong_password(attempt, typed, account, history.failures)
     if account["status"] != AccountStatus.ACTIVE:
-        await _refused(attempt, typed, account, account["status"])
+        await _refused(attempt, typed, account, account["status"], attempt_id)
         raise _invalid_credentials()
     # ORG-6, CERT-4: told only after the right password, so it reveals nothing to a guesser.
-    await _refuse_if_blocked(attempt, typed, account)
+    await _refuse_if_blocked(attempt, typed, account, attempt_id)
 
-    async with write_transaction():
-        await attempts.record(
-            attempt.address, typed, attempts.PASSWORD, attempts.SUCCEEDED, now=now
+    try:
+        return await _signed_in(
+            attempt,
+            account,
+            attempt_id,
+            device_token=device_token,
+            remember_account=remember_account,
         )
+    except Exception:
+        # The password was right: whatever stopped the sign-in, it was not a failure.
+        await attempts.settle(attempt_id, attempts.REFUSED)
+        raise
+
+
+async def _signed_in(
+    attempt: Attempt,
+    account: dict,
+    attempt_id: int,
+    *,
+    device_token: str | None,
+    remember_account: bool,
+) -> Step:
+    """The right password: a session for the step after it."""
+    now = attempt.now
+    async with write_transaction():
+        await attempts.settle(attempt_id, attempts.SUCCEEDED)
         device_id, new_device_token = await _device(device_token, now=now)
         link = await _device_account(device_id, account["id"])
         if remember_account and not link["remembered"]:
@@ -213,12 +241,14 @@ async def login(
     return _with_device(step, new_device_token)
 
 
-async def _refuse_if_blocked(attempt: Attempt, typed: str, account: dict) -> None:
+async def _refuse_if_blocked(
+    attempt: Attempt, typed: str, account: dict, attempt_id: int | None = None
+) -> None:
     """ORG-6, CERT-4: nobody of an organization without its SAA, or suspended, signs in."""
     blocked = await organizations.sign_in_blocked(account["organization"])
     if blocked is None:
         return
-    await _refused(attempt, typed, account, blocked)
+    await _refused(attempt, typed, account, blocked, attempt_id)
     if blocked == organizations.SUSPENDED:
         raise OrganizationSuspended(
             "Your organization's accounts are suspended because its user accounts "
@@ -233,12 +263,18 @@ async def _refuse_if_blocked(attempt: Attempt, typed: str, account: dict) -> Non
     )
 
 
-async def _refused(attempt: Attempt, typed: str, account: dict | None, why: str) -> None:
-    """An attempt turned away before its password counted (item 9: audited)."""
+async def _refused(
+    attempt: Attempt, typed: str, account: dict | None, why: str, attempt_id: int | None = None
+) -> None:
+    """An attempt turned away, its password not counted (item 9: audited); `attempt_id`
+    is the attempt's row when `login` recorded it already."""
     async with write_transaction():
-        await attempts.record(
-            attempt.address, typed, attempts.PASSWORD, attempts.REFUSED, now=attempt.now
-        )
+        if attempt_id is None:
+            await attempts.record(
+                attempt.address, typed, attempts.PASSWORD, attempts.REFUSED, now=attempt.now
+            )
+        else:
+            await attempts.settle(attempt_id, attempts.REFUSED)
         if account:
             await audit_own(attempt, "session.login_refused", account, reason=why)
 
@@ -264,23 +300,26 @@ def _invalid_credentials() -> InvalidCredentials:
 
 
 async def _wrong_password(
-    attempt: Attempt, typed: str, account: dict | None, history: attempts.PasswordHistory
-) -> None:
+    attempt: Attempt, typed: str, account: dict | None, failures: int
+) -> NoReturn:
+    """`failures` counts this attempt, already recorded as FAILED by `login`."""
     now = attempt.now
+    locks = failures >= attempts.LOCKOUT_FAILURES
     async with write_transaction():
-        await attempts.record(attempt.address, typed, attempts.PASSWORD, attempts.FAILED, now=now)
         if account:
             await audit_own(attempt, "session.login_failed", account)
-        locks = history.failures + 1 >= attempts.LOCKOUT_FAILURES
         if locks:
             await attempts.record(
                 attempt.address, typed, attempts.PASSWORD, attempts.LOCKOUT, now=now
             )
-            if account and account["status"] == AccountStatus.ACTIVE:
-                until = now + attempts.LOCKOUT_DURATION
-                await Account.update(
-                    {Account.status: AccountStatus.PASSWORD_LOCKOUT, Account.locked_until: until}
-                ).where(Account.id == account["id"])
+            until = now + attempts.LOCKOUT_DURATION
+            # Once, though wrong passwords checked at the same time may each reach five.
+            locked = account is not None and await Account.update(
+                {Account.status: AccountStatus.PASSWORD_LOCKOUT, Account.locked_until: until}
+            ).where(
+                (Account.id == account["id"]) & (Account.status == AccountStatus.ACTIVE)
+            ).returning(Account.id)
+            if locked:
                 await audit_own(
                     attempt, "account.password_lockout", account, locked_until=until.isoformat()
                 )
@@ -291,17 +330,31 @@ async def _lift_expired_lockout(attempt: Attempt, account: dict) -> dict:
     """AUTH-2: an hour on, the lock lifts by itself (the lockouts job does the same for
     accounts nobody tries)."""
     async with write_transaction():
-        await Account.update(
-            {Account.status: AccountStatus.ACTIVE, Account.locked_until: None}
-        ).where((Account.id == account["id"]) & (Account.status == AccountStatus.PASSWORD_LOCKOUT))
-        await attempts.record(
-            attempt.address,
-            account["user_id"],
-            attempts.PASSWORD,
-            attempts.CLEARED,
-            now=attempt.now,
+        lifted = await (
+            Account.update({Account.status: AccountStatus.ACTIVE, Account.locked_until: None})
+            .where(
+                (Account.id == account["id"])
+                & (Account.status == AccountStatus.PASSWORD_LOCKOUT)
+                # This lock, not one begun since it was read.
+                & (
+                    Account.locked_until.is_null()
+                    if account["locked_until"] is None
+                    else Account.locked_until == account["locked_until"]
+                )
+            )
+            .returning(Account.id)
         )
-        await audit_own(attempt, "account.unlocked", account, by="expiry")
+        # Once, though several attempts may find the same lock expired: a clearing
+        # recorded among attempts made meanwhile would let them all be checked.
+        if lifted:
+            await attempts.record(
+                attempt.address,
+                account["user_id"],
+                attempts.PASSWORD,
+                attempts.CLEARED,
+                now=attempt.now,
+            )
+            await audit_own(attempt, "account.unlocked", account, by="expiry")
     return await account_row(account["id"])
 
 
@@ -550,23 +603,38 @@ async def check_answer(attempt: Attempt, account: dict, question: str, answer: s
     ) <= security_questions.MAX_ANSWER_LENGTH and await attempt.runtime.passwords.verify_off_loop(
         row["answer_hash"] if row else None, security_questions.normalize(answer)
     )
+    locked = AccountStatus.SECURITY_QUESTION_LOCKOUT
     async with write_transaction():
         if right:
-            await Account.update({Account.answer_failures: 0}).where(Account.id == account["id"])
-            return True
-        failures = account["answer_failures"] + 1
-        values = {Account.answer_failures: failures}
-        locks = failures >= ANSWER_LOCKOUT and account["status"] == AccountStatus.ACTIVE
-        if locks:
-            values[Account.status] = AccountStatus.SECURITY_QUESTION_LOCKOUT
-            await Session.update({Session.ended_at: attempt.now}).where(
-                (Session.account == account["id"]) & Session.ended_at.is_null()
+            # Right, unless wrong answers sent at the same time have just locked the account.
+            reset = await (
+                Account.update({Account.answer_failures: 0})
+                .where((Account.id == account["id"]) & (Account.status != locked))
+                .returning(Account.id)
             )
-        await Account.update(values).where(Account.id == account["id"])
-        await audit_own(attempt, "session.answer_failed", account, failures=failures)
-        if locks:
-            await audit_own(attempt, "account.security_question_lockout", account)
-    if locks:
+            if reset:
+                return True
+            status, locks = locked, False
+        else:
+            # Counted by the database, not from the row read before the (slow) hash check,
+            # so wrong answers sent at the same time each count (AUTH-3).
+            counted = await (
+                Account.update({Account.answer_failures: Account.answer_failures + 1})
+                .where(Account.id == account["id"])
+                .returning(Account.answer_failures, Account.status)
+            )
+            failures, status = counted[0]["answer_failures"], counted[0]["status"]
+            # The answer that reaches the limit locks; any beyond it find the account locked.
+            locks = failures >= ANSWER_LOCKOUT and status == AccountStatus.ACTIVE
+            if locks:
+                await Account.update({Account.status: locked}).where(Account.id == account["id"])
+                await Session.update({Session.ended_at: attempt.now}).where(
+                    (Session.account == account["id"]) & Session.ended_at.is_null()
+                )
+            await audit_own(attempt, "session.answer_failed", account, failures=failures)
+            if locks:
+                await audit_own(attempt, "account.security_question_lockout", account)
+    if locks or status == locked:
         raise SecurityQuestionLockout(
             "Too many wrong security answers: an administrator must reset your security "
             "questions (AUTH-3).",
@@ -591,26 +659,45 @@ async def _check_code(attempt: Attempt, session: dict, account: dict, code: str)
     secret = attempt.runtime.cipher.decrypt(account["totp_secret"])
     step = totp.accepted_step(secret, code, now=attempt.now, last_step=account["totp_step"])
     if step is None:
-        failures = session["failures"] + 1
-        async with write_transaction():
-            values = {Session.failures: failures}
-            if failures >= CODE_ATTEMPTS:
-                # Guessing a code must cost a new sign-in, and so the password's limits.
-                values[Session.ended_at] = attempt.now
-            await Session.update(values).where(Session.id == session["id"])
-            await audit_own(attempt, "session.mfa_failed", account, failures=failures)
-        if failures >= CODE_ATTEMPTS:
-            raise InvalidCredentials("Too many wrong codes: sign in again.", "code")
-        raise InvalidCredentials("That code is not right, or was already used.", "code")
+        await _wrong_code(attempt, session, account)
     return step
 
 
-async def _passed_mfa(attempt: Attempt, session: dict, account_id: int, step: int) -> None:
-    await Account.update({Account.totp_step: step}).where(Account.id == account_id)
+async def _wrong_code(attempt: Attempt, session: dict, account: dict) -> NoReturn:
+    """Count a wrong (or already used) code against this sign-in, and refuse it."""
+    async with write_transaction():
+        counted = await (
+            Session.update({Session.failures: Session.failures + 1})
+            .where(Session.id == session["id"])
+            .returning(Session.failures)
+        )
+        failures = counted[0]["failures"]
+        if failures >= CODE_ATTEMPTS:
+            # Guessing a code must cost a new sign-in, and so the password's limits.
+            await Session.update({Session.ended_at: attempt.now}).where(Session.id == session["id"])
+        await audit_own(attempt, "session.mfa_failed", account, failures=failures)
+    if failures >= CODE_ATTEMPTS:
+        raise InvalidCredentials("Too many wrong codes: sign in again.", "code")
+    raise InvalidCredentials("That code is not right, or was already used.", "code")
+
+
+async def _passed_mfa(attempt: Attempt, session: dict, account_id: int, step: int) -> bool:
+    """Spend the code's time step, unless a newer or the same step was spent since the
+    account was read (two sign-ins sending one code at once): False then, a replay."""
+    spent = await (
+        Account.update({Account.totp_step: step})
+        .where(
+            (Account.id == account_id) & (Account.totp_step.is_null() | (Account.totp_step < step))
+        )
+        .returning(Account.id)
+    )
+    if not spent:
+        return False
     if session["device"] is not None:
         await DeviceAccount.update({DeviceAccount.mfa_at: attempt.now}).where(
             (DeviceAccount.device == session["device"]) & (DeviceAccount.account == account_id)
         )
+    return True
 
 
 async def enroll_mfa(attempt: Attempt, token: str, code: str) -> Step:
@@ -618,17 +705,19 @@ async def enroll_mfa(attempt: Attempt, token: str, code: str) -> Step:
     session, account = await _pending(attempt, token, Stage.ENROLL_MFA)
     step = await _check_code(attempt, session, account, code)
     async with write_transaction():
-        await Account.update({Account.totp_enrolled_at: attempt.now}).where(
-            Account.id == account["id"]
-        )
-        await _passed_mfa(attempt, session, account["id"], step)
-        await audit_own(attempt, "account.mfa_enrolled", account)
-        return await _advance(attempt, await account_row(account["id"]), session["id"])
+        if await _passed_mfa(attempt, session, account["id"], step):
+            await Account.update({Account.totp_enrolled_at: attempt.now}).where(
+                Account.id == account["id"]
+            )
+            await audit_own(attempt, "account.mfa_enrolled", account)
+            return await _advance(attempt, await account_row(account["id"]), session["id"])
+    await _wrong_code(attempt, session, account)  # AUTH-4: the code was used meanwhile
 
 
 async def verify_mfa(attempt: Attempt, token: str, code: str) -> Step:
     session, account = await _pending(attempt, token, Stage.VERIFY_MFA)
     step = await _check_code(attempt, session, account, code)
     async with write_transaction():
-        await _passed_mfa(attempt, session, account["id"], step)
-        return await _advance(attempt, await account_row(account["id"]), session["id"])
+        if await _passed_mfa(attempt, session, account["id"], step):
+            return await _advance(attempt, await account_row(account["id"]), session["id"])
+    await _wrong_code(attempt, session, account)  # AUTH-4: the code was used meanwhile
