@@ -48,5 +48,6 @@ class SignInAttempt(Table):
     kind = Varchar(length=16, help_text="PASSWORD or FORGOT.")
     outcome = Varchar(
         length=16,
-        help_text="SUCCEEDED, FAILED, THROTTLED, REFUSED, LOCKOUT (the lock began) or CLEARED.",
+        help_text="SUCCEEDED, FAILED, THROTTLED, REFUSED, LOCKOUT (the lock began), CLEARED, "
+        "or PENDING (recorded before the password is judged).",
     )
