@@ -5,7 +5,7 @@ from __future__ import annotations
 from entitle.models import Account
 
 # One statement for any number of accounts: a role change held by 200 accounts stays a
-# constant number of statements (ROLE-8).
+# constant number of statements (ROLE-8). A DELETED account is left as it was (ACC-11).
 _REFRESH = """
 UPDATE account SET user_type = CASE
   WHEN EXISTS (
@@ -16,7 +16,7 @@ UPDATE account SET user_type = CASE
     JOIN role_grant rg ON rg.role = r.id AND rg.level = 'ADMIN'
     WHERE ra.account = account.id
   ) THEN 'AA' ELSE 'USER' END
-WHERE user_type <> 'SAA' AND {scope}
+WHERE user_type <> 'SAA' AND status <> 'DELETED' AND {scope}
 """
 
 
