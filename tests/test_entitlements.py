@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from entitle.models import Account, AuditEvent
-from tests.mutations import account_gid, codes, identifier_gid, mutate, privilege_gid
+from tests.graphql_client import DEMO_PASSWORD, LOGIN, persona_device
+from tests.mutations import (
+    account_gid,
+    codes,
+    identifier_gid,
+    mutate,
+    privilege_gid,
+)
 from tests.state import unchanged
 
 GRANTS = """
@@ -355,3 +362,37 @@ async def test_old_inconsistent_data_does_not_block_an_unrelated_change(saa_alph
     )
     payload = await change(saa_alpha, "user2.alpha", grant={"RPT_VIEW": "USER"})
     assert payload["errors"] == []
+
+
+# AUTH-4: a user made an admin signs in again, with MFA -----------------------------------
+
+VIEWER = "{ viewer { userId userType } }"
+
+
+async def sign_in_steps(anonymous, user_id: str) -> list[str]:
+    """The steps a sign-in goes through on the persona's usual device."""
+    payload = await anonymous.step(
+        LOGIN,
+        "login",
+        {"userId": user_id, "password": DEMO_PASSWORD, "deviceToken": persona_device(user_id)},
+    )
+    steps = []
+    while payload["step"] != "DONE":
+        steps.append(payload["step"])
+        payload = await anonymous.answer(payload)
+    return steps
+
+
+async def test_auth_4_a_user_granted_admin_must_sign_in_again_with_mfa(
+    saa_alpha, user_alpha, user2_alpha, anonymous
+):
+    # A USER-level grant keeps the session: the account is still a USER.
+    kept = await change(saa_alpha, "user.alpha", grant={"RPT_COMPLIANCE": "USER"})
+    assert kept["errors"] == []
+    assert (await user_alpha.execute(VIEWER)).ok()["viewer"]["userType"] == "USER"
+    # An ADMIN grant makes an AA, whose session opened without MFA: it ends.
+    made = await change(saa_alpha, "user.alpha", grant={"RPT_VIEW": "ADMIN"})
+    assert made["account"]["userType"] == "AA"
+    assert (await user_alpha.execute(VIEWER)).ok()["viewer"] is None
+    assert (await user2_alpha.execute(VIEWER)).ok()["viewer"]["userId"] == "user2.alpha"
+    assert {"ENROLL_MFA", "VERIFY_MFA"} & set(await sign_in_steps(anonymous, "user.alpha"))

@@ -272,7 +272,7 @@ async def _write(actor, state, before, after, to_assign, to_unassign) -> None:
                 for i in to_assign
             ]
         )
-    await user_types.refresh_accounts([account_id])
+    await user_types.refresh_accounts([account_id], now=actor.now)
 
 
 async def update(actor: Actor, account_id: int, change: EntitlementChange) -> None:
