@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from entitle.models import Account, AuditEvent
+from entitle.models import Account, AuditEvent, Identifier, Organization
 from tests.graphql_client import DEMO_PASSWORD, LOGIN, persona_device
 from tests.mutations import (
     account_gid,
@@ -195,6 +195,34 @@ async def test_ent_5_revoking_the_last_related_privilege_unassigns_after_confirm
     await change(saa_alpha, "user.alpha", revoke=["TRF_EQUITY"], confirmRevocations=True)
     data = (await saa_alpha.execute(GRANTS, {"id": await account_gid("user.alpha")})).ok()
     assert [i["value"] for i in data["account"]["identifiers"]] == ["ALPT"]
+
+
+async def test_ent_5_an_aa_does_not_revoke_a_privilege_with_identifiers_not_assigned_to_them(
+    saa_alpha, aa_alpha
+):
+    # A second TRACE MPID, ALPX, on user.alpha: assigned by the SAA, not held by aa.alpha.
+    alpha = await Organization.select(Organization.id).where(Organization.number == "100001")
+    await Identifier.insert(
+        Identifier(organization=alpha[0]["id"], kind="TRACE_MPID", value="ALPX")
+    )
+    assigned = await change(saa_alpha, "user.alpha", assignIdentifiers=["ALPX"])
+    assert assigned["errors"] == []
+    async with unchanged():
+        for confirm in (False, True):
+            refused = await change(
+                aa_alpha, "user.alpha", revoke=["TRF_TRACE"], confirmRevocations=confirm
+            )
+            assert codes(refused) == [("FORBIDDEN", "revoke")]
+            assert "ALPX" not in refused["errors"][0]["message"]  # nor learnt (ACC-8)
+    # Once only identifiers aa.alpha holds go with it, the revocation is theirs to make.
+    await change(saa_alpha, "user.alpha", unassignIdentifiers=["ALPX"])
+    asked = await change(aa_alpha, "user.alpha", revoke=["TRF_TRACE"])
+    assert codes(asked) == [("CONFIRMATION_REQUIRED", "confirmRevocations")]
+    assert "ALPT" in asked["errors"][0]["message"]
+    done = await change(aa_alpha, "user.alpha", revoke=["TRF_TRACE"], confirmRevocations=True)
+    assert done["errors"] == []
+    data = (await saa_alpha.execute(GRANTS, {"id": await account_gid("user.alpha")})).ok()
+    assert [i["value"] for i in data["account"]["identifiers"]] == ["ALPE"]
 
 
 # ENT-6, ACC-9 ---------------------------------------------------------------------------

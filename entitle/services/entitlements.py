@@ -63,6 +63,7 @@ async def _state(account: dict) -> _State:
         IdentifierAssignment.identifier.id.as_alias("id"),
         IdentifierAssignment.identifier.kind.as_alias("kind"),
         IdentifierAssignment.identifier.value.as_alias("value"),
+        IdentifierAssignment.identifier.organization.as_alias("organization"),
     ).where(IdentifierAssignment.account == account["id"])
     catalog = {p["id"]: p for p in await Privilege.select()}
     available = await PrivilegeAvailability.select(PrivilegeAvailability.privilege).where(
@@ -96,6 +97,13 @@ def _may_change(actor: Actor, state: _State, privilege_id: int, level: str) -> b
 
 def _codes(state: _State, ids) -> list[str]:
     return sorted(state.catalog[i]["code"] for i in ids)
+
+
+def _identifier_facts(actor: Actor, row: dict) -> IdentifierFacts:
+    return IdentifierFacts(
+        own_org=row["organization"] == actor.viewer.organization_id,
+        held=row["id"] in actor.viewer.identifiers,
+    )
 
 
 async def _identifier_rows(
@@ -177,6 +185,21 @@ async def _apply(actor: Actor, state: _State, change: EntitlementChange) -> dict
                 f"{state.catalog[parent]['code']} (ENT-4).",
                 "grant",
             )
+    # ENT-5: identifiers whose related privilege this change removes go with it, but an AA
+    # removes only identifiers assigned to them, and never learns of the others.
+    kinds_before = {state.catalog[p]["identifier_kind"] for p in before} - {None}
+    kinds_after = {state.catalog[p]["identifier_kind"] for p in after} - {None}
+    stranded = {
+        i for i, row in state.identifiers.items() if row["kind"] in kinds_before - kinds_after
+    } - change.unassign
+    if any(
+        not actor.authz.allows("assign", _identifier_facts(actor, state.identifiers[i]))
+        for i in stranded
+    ):
+        raise Forbidden(
+            "The account holds identifiers of this privilege that you do not administer (ENT-5).",
+            "revoke",
+        )
     if (cascaded or orphaned_parents) and not change.confirm_revocations:
         detail = (
             f"revoking also removes {', '.join(_codes(state, cascaded))}"
@@ -202,18 +225,12 @@ async def _apply(actor: Actor, state: _State, change: EntitlementChange) -> dict
         if identifier_id not in state.identifiers:
             raise Invalid("The account does not hold that identifier.", "unassignIdentifiers")
     await _identifier_rows(actor, state, change.unassign, "unassignIdentifiers")
-    kinds_after = {state.catalog[p]["identifier_kind"] for p in after} - {None}
     for row in to_assign.values():
         if row["kind"] not in kinds_after:
             raise Invalid(
                 f"Assign {row['value']} together with a {row['kind']} privilege (ENT-5).",
                 "assignIdentifiers",
             )
-    # Identifiers whose related privilege this change removes go with it.
-    kinds_before = {state.catalog[p]["identifier_kind"] for p in before} - {None}
-    stranded = {
-        i for i, row in state.identifiers.items() if row["kind"] in kinds_before - kinds_after
-    } - change.unassign
     if stranded and not change.confirm_revocations:
         values = sorted(state.identifiers[i]["value"] for i in stranded)
         raise ConfirmationRequired(
