@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from entitle.models import Account, AuditEvent, Identifier, Organization
+from entitle.models import Account, AuditEvent, Grant, Identifier, Organization
 from tests.graphql_client import DEMO_PASSWORD, LOGIN, persona_device
 from tests.mutations import (
+    NEW_PERSON,
     account_gid,
     codes,
     identifier_gid,
@@ -252,9 +253,10 @@ async def test_ent_6_the_importing_admin_must_administer_every_privilege(aa_alph
             "accountEntitlementsImport",
             accountId=await account_gid("user.alpha"),
             sourceAccountId=await account_gid("user2.alpha"),
+            privilegeIds=[await privilege_gid("CAT_REPORTER")],
         )
     # user2.alpha holds CAT_REPORTER, which aa.alpha does not administer.
-    assert codes(payload) == [("FORBIDDEN", "grant")]
+    assert codes(payload) == [("FORBIDDEN", "privilegeIds")]
 
 
 async def test_ent_6_import_only_from_the_same_organization(saa_alpha):
@@ -278,6 +280,57 @@ async def test_acc_9_firms_cannot_import_into_ftp_accounts(saa_alpha, fresh):
             sourceAccountId=await account_gid("user.alpha"),
         )
     assert codes(payload) == [("FORBIDDEN", "accountId")]
+
+
+# ACC-8: refusals name no grant the admin cannot see --------------------------------------
+
+HIDDEN = ("REG_VIEW_SSN", "CAT_REPORTER", "TRF_MSRB", "A1234")
+
+
+async def test_acc_8_an_aa_imports_what_they_see_and_no_refusal_names_the_rest(aa_alpha):
+    # user2.alpha holds REG_FILING and RPT_VIEW, which aa.alpha administers, and
+    # REG_VIEW_SSN, CAT_REPORTER, TRF_MSRB with MSRB A1234, which aa.alpha cannot see.
+    created = await mutate(aa_alpha, "accountCreate", **NEW_PERSON)
+    target, source = created["account"]["id"], await account_gid("user2.alpha")
+    async with unchanged():
+        for hidden in ("CAT_REPORTER", "CAT_SUBMIT"):  # held by the source or not: one answer
+            refused = await mutate(
+                aa_alpha,
+                "accountEntitlementsImport",
+                accountId=target,
+                sourceAccountId=source,
+                privilegeIds=[await privilege_gid("RPT_VIEW"), await privilege_gid(hidden)],
+            )
+            assert codes(refused) == [("FORBIDDEN", "privilegeIds")]
+            assert not any(code in refused["errors"][0]["message"] for code in HIDDEN)
+    # Without a list, the AA imports exactly what they see of the source (ENT-6).
+    imported = await mutate(
+        aa_alpha, "accountEntitlementsImport", accountId=target, sourceAccountId=source
+    )
+    assert imported["errors"] == []
+    data = (await aa_alpha.execute(GRANTS, {"id": target})).ok()["account"]
+    assert sorted(g["privilege"]["code"] for g in data["grants"]) == ["REG_FILING", "RPT_VIEW"]
+    user_id = created["account"]["userId"]
+    assert await Grant.count().where(Grant.account.user_id == user_id) == 2
+
+
+async def test_acc_8_revoking_a_parent_with_a_hidden_child_does_not_name_it(aa_alpha):
+    # aa.alpha administers REG_FILING; user2.alpha also holds its child REG_VIEW_SSN, which
+    # aa.alpha does not administer and cannot see.
+    async with unchanged():
+        refused = await change(
+            aa_alpha, "user2.alpha", revoke=["REG_FILING"], confirmRevocations=True
+        )
+        assert codes(refused) == [("FORBIDDEN", "revoke")]
+        assert "REG_VIEW_SSN" not in refused["errors"][0]["message"]
+        # Revoking a hidden privilege is refused whether or not the account holds it.
+        for user_id in ("user.alpha", "user2.alpha"):
+            hidden = await change(aa_alpha, user_id, revoke=["REG_VIEW_SSN"])
+            assert codes(hidden) == [("FORBIDDEN", "revoke")]
+    # Where every child is theirs, the AA is asked to confirm and names what goes.
+    asked = await change(aa_alpha, "user.alpha", revoke=["REG_FILING"])
+    assert codes(asked) == [("CONFIRMATION_REQUIRED", "confirmRevocations")]
+    assert "REG_FORM_U4" in asked["errors"][0]["message"]
 
 
 # ENT-7, ENT-8, ENT-9 --------------------------------------------------------------------

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from entitle.authz.facts import GrantChangeFacts, IdentifierFacts, PrivilegeFacts
+from entitle.authz.facts import (
+    GrantChangeFacts,
+    GrantFacts,
+    IdentifierFacts,
+    PrivilegeFacts,
+    relation_of,
+)
 from entitle.db import write_transaction
 from entitle.enums import AccountKind, OrgClass, PrivilegeLevel
 from entitle.models import (
@@ -99,6 +105,18 @@ def _codes(state: _State, ids) -> list[str]:
     return sorted(state.catalog[i]["code"] for i in ids)
 
 
+def _sees_grant(actor: Actor, account: dict, privilege_id: int) -> bool:
+    """ACC-8: whether the actor may see that `account` holds the privilege (an AA only
+    what they administer); a refusal never names a grant the actor may not see."""
+    return actor.authz.allows(
+        "read",
+        GrantFacts(
+            holder=relation_of(actor.viewer, account["id"], account["organization"]),
+            administered=privilege_id in actor.viewer.administered,
+        ),
+    )
+
+
 def _identifier_facts(actor: Actor, row: dict) -> IdentifierFacts:
     return IdentifierFacts(
         own_org=row["organization"] == actor.viewer.organization_id,
@@ -150,6 +168,14 @@ async def _apply(actor: Actor, state: _State, change: EntitlementChange) -> dict
                 "grant",
             )
     for privilege_id in change.revoke:
+        # ACC-8: what the actor may not revoke is refused whether or not the account holds
+        # it, so a refusal does not tell them which hidden grants the account has.
+        if privilege_id in state.catalog and not _may_change(
+            actor, state, privilege_id, before.get(privilege_id, PrivilegeLevel.USER)
+        ):
+            raise Forbidden(
+                f"You may not revoke {state.catalog[privilege_id]['code']} (ENT-2).", "revoke"
+            )
         if privilege_id not in before:
             raise Invalid("The account does not hold that privilege.", "revoke")
 
@@ -166,11 +192,12 @@ async def _apply(actor: Actor, state: _State, change: EntitlementChange) -> dict
     }
     for child in cascaded:
         after.pop(child)
-    for privilege_id in change.revoke | cascaded:
-        if not _may_change(actor, state, privilege_id, before[privilege_id]):
-            raise Forbidden(
-                f"You may not revoke {state.catalog[privilege_id]['code']} (ENT-2).", "revoke"
-            )
+    if any(not _may_change(actor, state, p, before[p]) for p in cascaded):
+        # ACC-8: the children may be grants the actor cannot see; name none of them.
+        raise Forbidden(
+            "Revoking this would also remove entitlements you do not administer (ENT-2, ENT-4).",
+            "revoke",
+        )
     orphaned_parents = [
         parent
         for parent, kids in state.children.items()
@@ -186,7 +213,7 @@ async def _apply(actor: Actor, state: _State, change: EntitlementChange) -> dict
                 "grant",
             )
     # ENT-5: identifiers whose related privilege this change removes go with it, but an AA
-    # removes only identifiers assigned to them, and never learns of the others.
+    # removes only identifiers assigned to them, and never learns of the others (ACC-8).
     kinds_before = {state.catalog[p]["identifier_kind"] for p in before} - {None}
     kinds_after = {state.catalog[p]["identifier_kind"] for p in after} - {None}
     stranded = {
@@ -201,10 +228,15 @@ async def _apply(actor: Actor, state: _State, change: EntitlementChange) -> dict
             "revoke",
         )
     if (cascaded or orphaned_parents) and not change.confirm_revocations:
+        # Cascaded children passed the check above, so the actor sees them; a parent left
+        # childless is named only if the actor sees it (ACC-8).
+        seen_parents = [p for p in orphaned_parents if _sees_grant(actor, state.account, p)]
         detail = (
             f"revoking also removes {', '.join(_codes(state, cascaded))}"
             if cascaded
-            else f"this removes every child of {', '.join(_codes(state, orphaned_parents))}"
+            else f"this removes every child of {', '.join(_codes(state, seen_parents))}"
+            if seen_parents
+            else "this removes every child of a privilege the account keeps"
         )
         raise ConfirmationRequired(f"Confirm: {detail} (ENT-4).", "confirmRevocations")
 
@@ -336,13 +368,27 @@ async def import_from(
                 "Firms cannot import entitlements into FTP accounts (ACC-9).", "accountId"
             )
         target, origin = await _state(account), await _state(source)
-        chosen = set(origin.grants) if privileges is None else privileges
+        # ACC-8, ENT-5: the actor imports from what they see on the source (an AA, the
+        # grants they administer and the identifiers assigned to them): by default all of
+        # it, and a chosen item they may not see is refused before asking whether the
+        # source holds it, so that no refusal tells them of a hidden grant or identifier.
+        seen = {p for p in origin.grants if _sees_grant(actor, source, p)}
+        seen_identifiers = {
+            i
+            for i, row in origin.identifiers.items()
+            if actor.authz.allows("read", _identifier_facts(actor, row))
+        }
+        chosen = seen if privileges is None else privileges
+        if any(not _sees_grant(actor, source, p) for p in chosen):
+            raise Forbidden(
+                "You may import only entitlements you administer (ENT-2, ENT-6).", "privilegeIds"
+            )
         if chosen - origin.grants.keys():
             raise Invalid(
                 "The source account does not hold every chosen privilege.", "privilegeIds"
             )
-        chosen_identifiers = set(origin.identifiers) if identifiers is None else identifiers
-        if chosen_identifiers - origin.identifiers.keys():
+        chosen_identifiers = seen_identifiers if identifiers is None else identifiers
+        if chosen_identifiers - seen_identifiers:  # the same answer for a hidden one
             raise Invalid(
                 "The source account does not hold every chosen identifier.", "identifierIds"
             )
