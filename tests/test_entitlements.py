@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from entitle.models import Account, AuditEvent, Grant, Identifier, Organization
 from tests.graphql_client import DEMO_PASSWORD, LOGIN, persona_device
 from tests.mutations import (
+    MUTATIONS,
     NEW_PERSON,
     account_gid,
     codes,
@@ -443,6 +446,31 @@ async def test_old_inconsistent_data_does_not_block_an_unrelated_change(saa_alph
     )
     payload = await change(saa_alpha, "user2.alpha", grant={"RPT_VIEW": "USER"})
     assert payload["errors"] == []
+
+
+# ENT-2 under concurrency ----------------------------------------------------------------
+
+
+async def test_ent_2_concurrent_identical_grants_answer_payloads_and_hold_once(saa_alpha):
+    target = await account_gid("user.alpha")
+    grant = [{"privilegeId": await privilege_gid("AM_CHANGE_PASSWORD"), "level": "USER"}]
+    results = await asyncio.gather(
+        *(
+            saa_alpha.execute(
+                MUTATIONS["accountEntitlementsUpdate"],
+                {"input": {"accountId": target, "grant": grant}},
+            )
+            for _ in range(8)
+        )
+    )
+    payloads = [r.ok()["accountEntitlementsUpdate"] for r in results]  # never INTERNAL
+    # The first writer wins; one that lost the race on PostgreSQL is told to reload.
+    assert all(codes(p) in ([], [("CONFLICT", None)]) for p in payloads), payloads
+    assert any(p["errors"] == [] for p in payloads)
+    held_once = (Grant.account.user_id == "user.alpha") & (
+        Grant.privilege.code == "AM_CHANGE_PASSWORD"
+    )
+    assert await Grant.count().where(held_once) == 1
 
 
 # AUTH-4: a user made an admin signs in again, with MFA -----------------------------------

@@ -12,7 +12,7 @@ from entitle.authz.facts import (
     PrivilegeFacts,
     relation_of,
 )
-from entitle.db import write_transaction
+from entitle.db import UNIQUE_VIOLATIONS, write_transaction
 from entitle.enums import AccountKind, OrgClass, PrivilegeLevel
 from entitle.models import (
     Grant,
@@ -25,7 +25,13 @@ from entitle.models import (
 from entitle.services import certification, grant_sets, user_types
 from entitle.services.accounts import load_for
 from entitle.services.actor import Actor
-from entitle.services.errors import ConfirmationRequired, Forbidden, Invalid, NotFound
+from entitle.services.errors import (
+    ConfirmationRequired,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+)
 
 RANK = {PrivilegeLevel.USER: 1, PrivilegeLevel.ADMIN: 2}
 
@@ -290,37 +296,45 @@ async def _apply(actor: Actor, state: _State, change: EntitlementChange) -> dict
 
 async def _write(actor, state, before, after, to_assign, to_unassign) -> None:
     account_id = state.account["id"]
-    await grant_sets.write(
-        Grant.account,
-        account_id,
-        before,
-        after,
-        lambda p, level: Grant(
-            account=account_id,
-            privilege=p,
-            level=level,
+    try:
+        await grant_sets.write(
+            Grant.account,
+            account_id,
+            before,
+            after,
+            lambda p, level: Grant(
+                account=account_id,
+                privilege=p,
+                level=level,
+                granted_by=actor.viewer.account_id,
+                granted_at=actor.now,
+            ),
             granted_by=actor.viewer.account_id,
-            granted_at=actor.now,
-        ),
-        granted_by=actor.viewer.account_id,
-    )
-    if to_unassign:
-        await IdentifierAssignment.delete().where(
-            (IdentifierAssignment.account == account_id)
-            & IdentifierAssignment.identifier.is_in(list(to_unassign))
         )
-    if to_assign:
-        await IdentifierAssignment.insert(
-            *[
-                IdentifierAssignment(
-                    identifier=i,
-                    account=account_id,
-                    assigned_by=actor.viewer.account_id,
-                    assigned_at=actor.now,
-                )
-                for i in to_assign
-            ]
-        )
+        if to_unassign:
+            await IdentifierAssignment.delete().where(
+                (IdentifierAssignment.account == account_id)
+                & IdentifierAssignment.identifier.is_in(list(to_unassign))
+            )
+        if to_assign:
+            await IdentifierAssignment.insert(
+                *[
+                    IdentifierAssignment(
+                        identifier=i,
+                        account=account_id,
+                        assigned_by=actor.viewer.account_id,
+                        assigned_at=actor.now,
+                    )
+                    for i in to_assign
+                ]
+            )
+    except UNIQUE_VIOLATIONS as exc:
+        # PostgreSQL (READ COMMITTED): a concurrent request granted or assigned the same
+        # thing after this one read the account; its row stands, this change is undone whole.
+        raise Conflict(
+            "The account's entitlements changed at the same time; reload and try again.",
+            None,
+        ) from exc
     await user_types.refresh_accounts([account_id], now=actor.now)
 
 
