@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from entitle.models import AccountToken, AuditEvent, OutboxMessage
+from entitle.models import Account, AccountToken, AuditEvent, OutboxMessage
 from entitle.schema.node import to_global_id
 from entitle.services import tokens
 from tests.factories import organization_id
@@ -307,6 +307,44 @@ async def test_acc_6_enable_applies_only_to_disabled_accounts(saa_alpha):
     async with unchanged():
         payload = await mutate(
             saa_alpha, "accountEnable", accountId=await account_gid("user.alpha")
+        )
+    assert codes(payload) == [("INVALID", "accountId")]
+
+
+async def test_acc_3_a_draft_is_neither_disabled_nor_enabled_into_active(saa_alpha, aa_alpha):
+    draft = await create_draft(aa_alpha)
+    await grant(aa_alpha, draft["id"])
+    async with unchanged():
+        for client in (saa_alpha, aa_alpha):
+            for mutation in ("accountDisable", "accountEnable"):
+                payload = await mutate(client, mutation, accountId=draft["id"])
+                assert codes(payload) == [("INVALID", "accountId")], (mutation, payload)
+    # A draft becomes ACTIVE only by activation (ACC-3): the two emails, then in use.
+    await mutate(aa_alpha, "accountActivate", accountId=draft["id"])
+    disabled = await mutate(aa_alpha, "accountDisable", accountId=draft["id"])
+    assert disabled["account"]["status"] == "DISABLED_BY_ADMIN"
+    enabled = await mutate(aa_alpha, "accountEnable", accountId=draft["id"])
+    assert enabled["account"]["status"] == "ACTIVE"
+
+
+@pytest.mark.parametrize("status", ["PASSWORD_LOCKOUT", "SECURITY_QUESTION_LOCKOUT"])
+async def test_acc_6_a_locked_out_account_is_disabled_and_enabled(saa_alpha, status):
+    await Account.update({Account.status: status}).where(Account.user_id == "user.alpha")
+    target = await account_gid("user.alpha")
+    disabled = await mutate(saa_alpha, "accountDisable", accountId=target)
+    assert disabled["account"]["status"] == "DISABLED_BY_ADMIN"
+    enabled = await mutate(saa_alpha, "accountEnable", accountId=target)
+    assert enabled["account"]["status"] == "ACTIVE"
+
+
+async def test_acc_3_a_disabled_never_activated_account_is_not_enabled(saa_alpha):
+    # Data from before drafts were refused: a draft disabled by an admin.
+    await Account.update({Account.status: "DISABLED_BY_ADMIN"}).where(
+        Account.user_id == "draft.alpha"
+    )
+    async with unchanged():
+        payload = await mutate(
+            saa_alpha, "accountEnable", accountId=await account_gid("draft.alpha")
         )
     assert codes(payload) == [("INVALID", "accountId")]
 

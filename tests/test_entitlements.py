@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
-from entitle.models import Account, AuditEvent
-from tests.mutations import account_gid, codes, identifier_gid, mutate, privilege_gid
+from entitle.models import Account, AuditEvent, Grant, Identifier, Organization
+from tests.graphql_client import DEMO_PASSWORD, LOGIN, persona_device
+from tests.mutations import (
+    MUTATIONS,
+    NEW_PERSON,
+    account_gid,
+    codes,
+    identifier_gid,
+    mutate,
+    privilege_gid,
+)
 from tests.state import unchanged
 
 GRANTS = """
@@ -190,6 +201,34 @@ async def test_ent_5_revoking_the_last_related_privilege_unassigns_after_confirm
     assert [i["value"] for i in data["account"]["identifiers"]] == ["ALPT"]
 
 
+async def test_ent_5_an_aa_does_not_revoke_a_privilege_with_identifiers_not_assigned_to_them(
+    saa_alpha, aa_alpha
+):
+    # A second TRACE MPID, ALPX, on user.alpha: assigned by the SAA, not held by aa.alpha.
+    alpha = await Organization.select(Organization.id).where(Organization.number == "100001")
+    await Identifier.insert(
+        Identifier(organization=alpha[0]["id"], kind="TRACE_MPID", value="ALPX")
+    )
+    assigned = await change(saa_alpha, "user.alpha", assignIdentifiers=["ALPX"])
+    assert assigned["errors"] == []
+    async with unchanged():
+        for confirm in (False, True):
+            refused = await change(
+                aa_alpha, "user.alpha", revoke=["TRF_TRACE"], confirmRevocations=confirm
+            )
+            assert codes(refused) == [("FORBIDDEN", "revoke")]
+            assert "ALPX" not in refused["errors"][0]["message"]  # nor learnt (ACC-8)
+    # Once only identifiers aa.alpha holds go with it, the revocation is theirs to make.
+    await change(saa_alpha, "user.alpha", unassignIdentifiers=["ALPX"])
+    asked = await change(aa_alpha, "user.alpha", revoke=["TRF_TRACE"])
+    assert codes(asked) == [("CONFIRMATION_REQUIRED", "confirmRevocations")]
+    assert "ALPT" in asked["errors"][0]["message"]
+    done = await change(aa_alpha, "user.alpha", revoke=["TRF_TRACE"], confirmRevocations=True)
+    assert done["errors"] == []
+    data = (await saa_alpha.execute(GRANTS, {"id": await account_gid("user.alpha")})).ok()
+    assert [i["value"] for i in data["account"]["identifiers"]] == ["ALPE"]
+
+
 # ENT-6, ACC-9 ---------------------------------------------------------------------------
 
 
@@ -217,9 +256,10 @@ async def test_ent_6_the_importing_admin_must_administer_every_privilege(aa_alph
             "accountEntitlementsImport",
             accountId=await account_gid("user.alpha"),
             sourceAccountId=await account_gid("user2.alpha"),
+            privilegeIds=[await privilege_gid("CAT_REPORTER")],
         )
     # user2.alpha holds CAT_REPORTER, which aa.alpha does not administer.
-    assert codes(payload) == [("FORBIDDEN", "grant")]
+    assert codes(payload) == [("FORBIDDEN", "privilegeIds")]
 
 
 async def test_ent_6_import_only_from_the_same_organization(saa_alpha):
@@ -243,6 +283,57 @@ async def test_acc_9_firms_cannot_import_into_ftp_accounts(saa_alpha, fresh):
             sourceAccountId=await account_gid("user.alpha"),
         )
     assert codes(payload) == [("FORBIDDEN", "accountId")]
+
+
+# ACC-8: refusals name no grant the admin cannot see --------------------------------------
+
+HIDDEN = ("REG_VIEW_SSN", "CAT_REPORTER", "TRF_MSRB", "A1234")
+
+
+async def test_acc_8_an_aa_imports_what_they_see_and_no_refusal_names_the_rest(aa_alpha):
+    # user2.alpha holds REG_FILING and RPT_VIEW, which aa.alpha administers, and
+    # REG_VIEW_SSN, CAT_REPORTER, TRF_MSRB with MSRB A1234, which aa.alpha cannot see.
+    created = await mutate(aa_alpha, "accountCreate", **NEW_PERSON)
+    target, source = created["account"]["id"], await account_gid("user2.alpha")
+    async with unchanged():
+        for hidden in ("CAT_REPORTER", "CAT_SUBMIT"):  # held by the source or not: one answer
+            refused = await mutate(
+                aa_alpha,
+                "accountEntitlementsImport",
+                accountId=target,
+                sourceAccountId=source,
+                privilegeIds=[await privilege_gid("RPT_VIEW"), await privilege_gid(hidden)],
+            )
+            assert codes(refused) == [("FORBIDDEN", "privilegeIds")]
+            assert not any(code in refused["errors"][0]["message"] for code in HIDDEN)
+    # Without a list, the AA imports exactly what they see of the source (ENT-6).
+    imported = await mutate(
+        aa_alpha, "accountEntitlementsImport", accountId=target, sourceAccountId=source
+    )
+    assert imported["errors"] == []
+    data = (await aa_alpha.execute(GRANTS, {"id": target})).ok()["account"]
+    assert sorted(g["privilege"]["code"] for g in data["grants"]) == ["REG_FILING", "RPT_VIEW"]
+    user_id = created["account"]["userId"]
+    assert await Grant.count().where(Grant.account.user_id == user_id) == 2
+
+
+async def test_acc_8_revoking_a_parent_with_a_hidden_child_does_not_name_it(aa_alpha):
+    # aa.alpha administers REG_FILING; user2.alpha also holds its child REG_VIEW_SSN, which
+    # aa.alpha does not administer and cannot see.
+    async with unchanged():
+        refused = await change(
+            aa_alpha, "user2.alpha", revoke=["REG_FILING"], confirmRevocations=True
+        )
+        assert codes(refused) == [("FORBIDDEN", "revoke")]
+        assert "REG_VIEW_SSN" not in refused["errors"][0]["message"]
+        # Revoking a hidden privilege is refused whether or not the account holds it.
+        for user_id in ("user.alpha", "user2.alpha"):
+            hidden = await change(aa_alpha, user_id, revoke=["REG_VIEW_SSN"])
+            assert codes(hidden) == [("FORBIDDEN", "revoke")]
+    # Where every child is theirs, the AA is asked to confirm and names what goes.
+    asked = await change(aa_alpha, "user.alpha", revoke=["REG_FILING"])
+    assert codes(asked) == [("CONFIRMATION_REQUIRED", "confirmRevocations")]
+    assert "REG_FORM_U4" in asked["errors"][0]["message"]
 
 
 # ENT-7, ENT-8, ENT-9 --------------------------------------------------------------------
@@ -355,3 +446,62 @@ async def test_old_inconsistent_data_does_not_block_an_unrelated_change(saa_alph
     )
     payload = await change(saa_alpha, "user2.alpha", grant={"RPT_VIEW": "USER"})
     assert payload["errors"] == []
+
+
+# ENT-2 under concurrency ----------------------------------------------------------------
+
+
+async def test_ent_2_concurrent_identical_grants_answer_payloads_and_hold_once(saa_alpha):
+    target = await account_gid("user.alpha")
+    grant = [{"privilegeId": await privilege_gid("AM_CHANGE_PASSWORD"), "level": "USER"}]
+    results = await asyncio.gather(
+        *(
+            saa_alpha.execute(
+                MUTATIONS["accountEntitlementsUpdate"],
+                {"input": {"accountId": target, "grant": grant}},
+            )
+            for _ in range(8)
+        )
+    )
+    payloads = [r.ok()["accountEntitlementsUpdate"] for r in results]  # never INTERNAL
+    # The first writer wins; one that lost the race on PostgreSQL is told to reload.
+    assert all(codes(p) in ([], [("CONFLICT", None)]) for p in payloads), payloads
+    assert any(p["errors"] == [] for p in payloads)
+    held_once = (Grant.account.user_id == "user.alpha") & (
+        Grant.privilege.code == "AM_CHANGE_PASSWORD"
+    )
+    assert await Grant.count().where(held_once) == 1
+
+
+# AUTH-4: a user made an admin signs in again, with MFA -----------------------------------
+
+VIEWER = "{ viewer { userId userType } }"
+
+
+async def sign_in_steps(anonymous, user_id: str) -> list[str]:
+    """The steps a sign-in goes through on the persona's usual device."""
+    payload = await anonymous.step(
+        LOGIN,
+        "login",
+        {"userId": user_id, "password": DEMO_PASSWORD, "deviceToken": persona_device(user_id)},
+    )
+    steps = []
+    while payload["step"] != "DONE":
+        steps.append(payload["step"])
+        payload = await anonymous.answer(payload)
+    return steps
+
+
+async def test_auth_4_a_user_granted_admin_must_sign_in_again_with_mfa(
+    saa_alpha, user_alpha, user2_alpha, anonymous
+):
+    # A USER-level grant keeps the session: the account is still a USER.
+    kept = await change(saa_alpha, "user.alpha", grant={"RPT_COMPLIANCE": "USER"})
+    assert kept["errors"] == []
+    assert (await user_alpha.execute(VIEWER)).ok()["viewer"]["userType"] == "USER"
+    # An ADMIN grant makes an AA, whose session opened without MFA: it ends.
+    made = await change(saa_alpha, "user.alpha", grant={"RPT_VIEW": "ADMIN"})
+    assert made["account"]["userType"] == "AA"
+    assert (await user_alpha.execute(VIEWER)).ok()["viewer"] is None
+    assert (await user2_alpha.execute(VIEWER)).ok()["viewer"]["userId"] == "user2.alpha"
+    assert {"ENROLL_MFA", "VERIFY_MFA"} & set(await sign_in_steps(anonymous, "user.alpha"))

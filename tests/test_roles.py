@@ -275,6 +275,41 @@ async def test_role_6_an_admin_role_makes_a_user_an_aa_and_back(saa_alpha):
     assert (filing["level"], filing["sources"][0]["kind"]) == ("USER", "DIRECT")
 
 
+async def test_role_6_an_admin_role_ends_the_new_aas_sessions(saa_alpha, user_alpha, user2_alpha):
+    viewer = "{ viewer { userId } }"
+    readers = await role_gid("Report Readers")  # USER grants only: the session stays
+    await run(
+        saa_alpha, "roleAssign", roleId=readers, accountIds=[await account_gid("user2.alpha")]
+    )
+    assert (await user2_alpha.execute(viewer)).ok()["viewer"] == {"userId": "user2.alpha"}
+    # AUTH-4: the session was opened without MFA; as an AA the account signs in again.
+    admins = await role_gid("Registration Admins")
+    await run(saa_alpha, "roleAssign", roleId=admins, accountIds=[await account_gid("user2.alpha")])
+    assert (await user2_alpha.execute(viewer)).ok()["viewer"] is None
+    assert (await user_alpha.execute(viewer)).ok()["viewer"] == {"userId": "user.alpha"}
+
+
+async def test_acc_11_a_role_edit_changes_live_holders_not_deleted_ones(saa_alpha):
+    readers = await role_gid("Report Readers")  # held by user.alpha
+    await run(
+        saa_alpha, "roleAssign", roleId=readers, accountIds=[await account_gid("user2.alpha")]
+    )
+    deleted = await saa_alpha.execute(
+        "mutation($i: AccountDeleteInput!) { accountDelete(input: $i) { errors { code } } }",
+        {"i": {"accountId": await account_gid("user.alpha"), "reason": "Left"}},
+    )
+    assert deleted.ok()["accountDelete"]["errors"] == []
+    before = await Account.select().where(Account.user_id == "user.alpha").first()
+    payload = await run(
+        saa_alpha, "roleUpdate", roleId=readers, grant=await grants(RPT_VIEW="ADMIN")
+    )
+    assert payload["errors"] == []
+    after = await Account.select().where(Account.user_id == "user.alpha").first()
+    assert after == before  # ACC-11: a deleted account is only read
+    live = await Account.select(Account.user_type).where(Account.user_id == "user2.alpha")
+    assert live == [{"user_type": "AA"}]  # ROLE-6, ROLE-8
+
+
 async def test_ent_8_effective_grants_name_the_role_they_come_through(saa_alpha):
     data = await effective(saa_alpha, "user.alpha")
     compliance = next(

@@ -315,6 +315,15 @@ async def disable(actor: Actor, account_id: int, reason: str | None) -> None:
     def status(row: dict) -> AccountStatus:
         if row["status"] in DISABLED:
             raise Invalid("The account is already disabled.", "accountId")
+        # ACC-3, ACC-6: only an account in use is disabled. A draft is not (enabling it
+        # would make it ACTIVE without activation: no entitlement check, no emails); it is
+        # deleted, or expires (ACC-2).
+        if row["status"] not in (
+            AccountStatus.ACTIVE,
+            AccountStatus.PASSWORD_LOCKOUT,
+            AccountStatus.SECURITY_QUESTION_LOCKOUT,
+        ):
+            raise Invalid("Only an active or locked-out account can be disabled.", "accountId")
         if actor.viewer.profile.operator:
             return AccountStatus.DISABLED_BY_OPERATOR
         return AccountStatus.DISABLED_BY_ADMIN
@@ -336,6 +345,9 @@ async def enable(actor: Actor, account_id: int) -> None:
     def status(row: dict) -> AccountStatus:
         if row["status"] not in DISABLED:
             raise Invalid("Only a disabled account can be enabled.", "accountId")
+        if row["activated_at"] is None:
+            # ACC-3: a draft disabled before drafts were refused was never activated.
+            raise Invalid("A never-activated account is activated, not enabled.", "accountId")
         return AccountStatus.ACTIVE
 
     values = {Account.disabled_by: None, Account.disabled_at: None, Account.disabled_reason: None}

@@ -5,8 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from entitle.authz.facts import GrantChangeFacts, IdentifierFacts, PrivilegeFacts
-from entitle.db import write_transaction
+from entitle.authz.facts import (
+    GrantChangeFacts,
+    GrantFacts,
+    IdentifierFacts,
+    PrivilegeFacts,
+    relation_of,
+)
+from entitle.db import UNIQUE_VIOLATIONS, write_transaction
 from entitle.enums import AccountKind, OrgClass, PrivilegeLevel
 from entitle.models import (
     Grant,
@@ -19,7 +25,13 @@ from entitle.models import (
 from entitle.services import certification, grant_sets, user_types
 from entitle.services.accounts import load_for
 from entitle.services.actor import Actor
-from entitle.services.errors import ConfirmationRequired, Forbidden, Invalid, NotFound
+from entitle.services.errors import (
+    ConfirmationRequired,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+)
 
 RANK = {PrivilegeLevel.USER: 1, PrivilegeLevel.ADMIN: 2}
 
@@ -63,6 +75,7 @@ async def _state(account: dict) -> _State:
         IdentifierAssignment.identifier.id.as_alias("id"),
         IdentifierAssignment.identifier.kind.as_alias("kind"),
         IdentifierAssignment.identifier.value.as_alias("value"),
+        IdentifierAssignment.identifier.organization.as_alias("organization"),
     ).where(IdentifierAssignment.account == account["id"])
     catalog = {p["id"]: p for p in await Privilege.select()}
     available = await PrivilegeAvailability.select(PrivilegeAvailability.privilege).where(
@@ -96,6 +109,25 @@ def _may_change(actor: Actor, state: _State, privilege_id: int, level: str) -> b
 
 def _codes(state: _State, ids) -> list[str]:
     return sorted(state.catalog[i]["code"] for i in ids)
+
+
+def _sees_grant(actor: Actor, account: dict, privilege_id: int) -> bool:
+    """ACC-8: whether the actor may see that `account` holds the privilege (an AA only
+    what they administer); a refusal never names a grant the actor may not see."""
+    return actor.authz.allows(
+        "read",
+        GrantFacts(
+            holder=relation_of(actor.viewer, account["id"], account["organization"]),
+            administered=privilege_id in actor.viewer.administered,
+        ),
+    )
+
+
+def _identifier_facts(actor: Actor, row: dict) -> IdentifierFacts:
+    return IdentifierFacts(
+        own_org=row["organization"] == actor.viewer.organization_id,
+        held=row["id"] in actor.viewer.identifiers,
+    )
 
 
 async def _identifier_rows(
@@ -142,6 +174,14 @@ async def _apply(actor: Actor, state: _State, change: EntitlementChange) -> dict
                 "grant",
             )
     for privilege_id in change.revoke:
+        # ACC-8: what the actor may not revoke is refused whether or not the account holds
+        # it, so a refusal does not tell them which hidden grants the account has.
+        if privilege_id in state.catalog and not _may_change(
+            actor, state, privilege_id, before.get(privilege_id, PrivilegeLevel.USER)
+        ):
+            raise Forbidden(
+                f"You may not revoke {state.catalog[privilege_id]['code']} (ENT-2).", "revoke"
+            )
         if privilege_id not in before:
             raise Invalid("The account does not hold that privilege.", "revoke")
 
@@ -158,11 +198,12 @@ async def _apply(actor: Actor, state: _State, change: EntitlementChange) -> dict
     }
     for child in cascaded:
         after.pop(child)
-    for privilege_id in change.revoke | cascaded:
-        if not _may_change(actor, state, privilege_id, before[privilege_id]):
-            raise Forbidden(
-                f"You may not revoke {state.catalog[privilege_id]['code']} (ENT-2).", "revoke"
-            )
+    if any(not _may_change(actor, state, p, before[p]) for p in cascaded):
+        # ACC-8: the children may be grants the actor cannot see; name none of them.
+        raise Forbidden(
+            "Revoking this would also remove entitlements you do not administer (ENT-2, ENT-4).",
+            "revoke",
+        )
     orphaned_parents = [
         parent
         for parent, kids in state.children.items()
@@ -177,11 +218,31 @@ async def _apply(actor: Actor, state: _State, change: EntitlementChange) -> dict
                 f"{state.catalog[parent]['code']} (ENT-4).",
                 "grant",
             )
+    # ENT-5: identifiers whose related privilege this change removes go with it, but an AA
+    # removes only identifiers assigned to them, and never learns of the others (ACC-8).
+    kinds_before = {state.catalog[p]["identifier_kind"] for p in before} - {None}
+    kinds_after = {state.catalog[p]["identifier_kind"] for p in after} - {None}
+    stranded = {
+        i for i, row in state.identifiers.items() if row["kind"] in kinds_before - kinds_after
+    } - change.unassign
+    if any(
+        not actor.authz.allows("assign", _identifier_facts(actor, state.identifiers[i]))
+        for i in stranded
+    ):
+        raise Forbidden(
+            "The account holds identifiers of this privilege that you do not administer (ENT-5).",
+            "revoke",
+        )
     if (cascaded or orphaned_parents) and not change.confirm_revocations:
+        # Cascaded children passed the check above, so the actor sees them; a parent left
+        # childless is named only if the actor sees it (ACC-8).
+        seen_parents = [p for p in orphaned_parents if _sees_grant(actor, state.account, p)]
         detail = (
             f"revoking also removes {', '.join(_codes(state, cascaded))}"
             if cascaded
-            else f"this removes every child of {', '.join(_codes(state, orphaned_parents))}"
+            else f"this removes every child of {', '.join(_codes(state, seen_parents))}"
+            if seen_parents
+            else "this removes every child of a privilege the account keeps"
         )
         raise ConfirmationRequired(f"Confirm: {detail} (ENT-4).", "confirmRevocations")
 
@@ -202,18 +263,12 @@ async def _apply(actor: Actor, state: _State, change: EntitlementChange) -> dict
         if identifier_id not in state.identifiers:
             raise Invalid("The account does not hold that identifier.", "unassignIdentifiers")
     await _identifier_rows(actor, state, change.unassign, "unassignIdentifiers")
-    kinds_after = {state.catalog[p]["identifier_kind"] for p in after} - {None}
     for row in to_assign.values():
         if row["kind"] not in kinds_after:
             raise Invalid(
                 f"Assign {row['value']} together with a {row['kind']} privilege (ENT-5).",
                 "assignIdentifiers",
             )
-    # Identifiers whose related privilege this change removes go with it.
-    kinds_before = {state.catalog[p]["identifier_kind"] for p in before} - {None}
-    stranded = {
-        i for i, row in state.identifiers.items() if row["kind"] in kinds_before - kinds_after
-    } - change.unassign
     if stranded and not change.confirm_revocations:
         values = sorted(state.identifiers[i]["value"] for i in stranded)
         raise ConfirmationRequired(
@@ -241,38 +296,46 @@ async def _apply(actor: Actor, state: _State, change: EntitlementChange) -> dict
 
 async def _write(actor, state, before, after, to_assign, to_unassign) -> None:
     account_id = state.account["id"]
-    await grant_sets.write(
-        Grant.account,
-        account_id,
-        before,
-        after,
-        lambda p, level: Grant(
-            account=account_id,
-            privilege=p,
-            level=level,
+    try:
+        await grant_sets.write(
+            Grant.account,
+            account_id,
+            before,
+            after,
+            lambda p, level: Grant(
+                account=account_id,
+                privilege=p,
+                level=level,
+                granted_by=actor.viewer.account_id,
+                granted_at=actor.now,
+            ),
             granted_by=actor.viewer.account_id,
-            granted_at=actor.now,
-        ),
-        granted_by=actor.viewer.account_id,
-    )
-    if to_unassign:
-        await IdentifierAssignment.delete().where(
-            (IdentifierAssignment.account == account_id)
-            & IdentifierAssignment.identifier.is_in(list(to_unassign))
         )
-    if to_assign:
-        await IdentifierAssignment.insert(
-            *[
-                IdentifierAssignment(
-                    identifier=i,
-                    account=account_id,
-                    assigned_by=actor.viewer.account_id,
-                    assigned_at=actor.now,
-                )
-                for i in to_assign
-            ]
-        )
-    await user_types.refresh_accounts([account_id])
+        if to_unassign:
+            await IdentifierAssignment.delete().where(
+                (IdentifierAssignment.account == account_id)
+                & IdentifierAssignment.identifier.is_in(list(to_unassign))
+            )
+        if to_assign:
+            await IdentifierAssignment.insert(
+                *[
+                    IdentifierAssignment(
+                        identifier=i,
+                        account=account_id,
+                        assigned_by=actor.viewer.account_id,
+                        assigned_at=actor.now,
+                    )
+                    for i in to_assign
+                ]
+            )
+    except UNIQUE_VIOLATIONS as exc:
+        # PostgreSQL (READ COMMITTED): a concurrent request granted or assigned the same
+        # thing after this one read the account; its row stands, this change is undone whole.
+        raise Conflict(
+            "The account's entitlements changed at the same time; reload and try again.",
+            None,
+        ) from exc
+    await user_types.refresh_accounts([account_id], now=actor.now)
 
 
 async def update(actor: Actor, account_id: int, change: EntitlementChange) -> None:
@@ -319,13 +382,27 @@ async def import_from(
                 "Firms cannot import entitlements into FTP accounts (ACC-9).", "accountId"
             )
         target, origin = await _state(account), await _state(source)
-        chosen = set(origin.grants) if privileges is None else privileges
+        # ACC-8, ENT-5: the actor imports from what they see on the source (an AA, the
+        # grants they administer and the identifiers assigned to them): by default all of
+        # it, and a chosen item they may not see is refused before asking whether the
+        # source holds it, so that no refusal tells them of a hidden grant or identifier.
+        seen = {p for p in origin.grants if _sees_grant(actor, source, p)}
+        seen_identifiers = {
+            i
+            for i, row in origin.identifiers.items()
+            if actor.authz.allows("read", _identifier_facts(actor, row))
+        }
+        chosen = seen if privileges is None else privileges
+        if any(not _sees_grant(actor, source, p) for p in chosen):
+            raise Forbidden(
+                "You may import only entitlements you administer (ENT-2, ENT-6).", "privilegeIds"
+            )
         if chosen - origin.grants.keys():
             raise Invalid(
                 "The source account does not hold every chosen privilege.", "privilegeIds"
             )
-        chosen_identifiers = set(origin.identifiers) if identifiers is None else identifiers
-        if chosen_identifiers - origin.identifiers.keys():
+        chosen_identifiers = seen_identifiers if identifiers is None else identifiers
+        if chosen_identifiers - seen_identifiers:  # the same answer for a hidden one
             raise Invalid(
                 "The source account does not hold every chosen identifier.", "identifierIds"
             )
