@@ -246,7 +246,7 @@ async def update(
         if change_description:
             values[Role.description] = description or ""
         await Role.update(values).where(Role.id == role_id)
-        await user_types.refresh_holders(role_id)
+        await user_types.refresh_holders(role_id, now=actor.now)
         if after != before:
             await _notify_holders(role, actor.now)
         await actor.audit(
@@ -382,7 +382,7 @@ async def _assign(
                 (RoleAssignment.role == role_id)
                 & RoleAssignment.account.is_in([a for r, a in remove if r == role_id])
             )
-        await user_types.refresh_accounts(sorted(accounts))
+        await user_types.refresh_accounts(sorted(accounts), now=actor.now)
         emails, events = [], []
         for account_id in sorted(accounts):
             added = sorted(roles[r][0]["name"] for r, a in new if a == account_id)
