@@ -635,6 +635,22 @@ async def test_role_10_each_role_lists_the_accounts_holding_it(saa_alpha, aa_alp
     assert [e["node"]["userId"] for e in holders["edges"]] == ["user2.alpha"]
 
 
+async def test_role_10_the_holders_list_shows_holders_that_are_not_active(saa_alpha):
+    # A disabled holder still holds the role (ROLE-9 refuses to delete it), so it is listed.
+    await Account.update({Account.status: "DISABLED_BY_ADMIN"}).where(
+        Account.user_id == "user2.alpha"
+    )
+    query = (
+        "query($id: ID!) { role(id: $id) { accounts { totalCount edges { node { userId } } } } }"
+    )
+    role = await role_gid("SSN Reviewers")
+    holders = (await saa_alpha.execute(query, {"id": role})).ok()["role"]["accounts"]
+    assert [e["node"]["userId"] for e in holders["edges"]] == ["user2.alpha"]
+    assert holders["totalCount"] == 1
+    refused = await run(saa_alpha, "roleDelete", roleId=role, reason="unused")
+    assert codes(refused) == [("INVALID", "roleId")]
+
+
 async def test_roles_are_invisible_to_other_organizations_and_anonymous(saa_beta, anonymous):
     assert "SSN Reviewers" not in await names(saa_beta)
     query = "query($id: ID!) { role(id: $id) { name } }"

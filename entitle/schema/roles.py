@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 from entitle.authz.actor import Viewer
 from entitle.authz.facts import RoleFacts, RoleTemplateFacts, RoleViewFacts
 from entitle.authz.guards import STRUCTURAL, field
-from entitle.schema.enums import OrgClass, PrivilegeLevel
+from entitle.schema.enums import AccountStatus, OrgClass, PrivilegeLevel
 from entitle.schema.errors import UserError
 from entitle.schema.grants import joined
 from entitle.schema.node import Node
@@ -116,8 +116,15 @@ class Role(Node):
         self, info: strawberry.Info, first: int = 20, after: str | None = None
     ) -> Connection[AccountT]:
         from entitle.resolvers.accounts import search_accounts
+        from entitle.schema.accounts import AccountFilter
 
-        return await search_accounts(info, first=first, after=after, filter=None, role_id=self.pk)
+        # Every holder that still holds the role up (ROLE-9: all but deleted accounts), not
+        # the search's default of ACTIVE only: a disabled holder would be hidden here while
+        # it blocks the role's deletion.
+        holding = AccountFilter(statuses=[s for s in AccountStatus if s.value != "DELETED"])
+        return await search_accounts(
+            info, first=first, after=after, filter=holding, role_id=self.pk
+        )
 
 
 @strawberry.type(description="ROLE-4: an operator-defined starting point for a role.")
