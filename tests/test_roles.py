@@ -741,6 +741,17 @@ async def test_role_10_saved_views_are_each_admins_own(saa_alpha, aa_alpha, aa2_
     assert refused["errors"] == [{"code": "FORBIDDEN", "field": None}]
 
 
+async def test_role_10_a_view_saved_with_a_bad_privilege_id_is_refused(saa_alpha):
+    # Stored, it would fail every later `roleViews` read as bad input.
+    saved = (
+        await saa_alpha.execute(
+            SAVE, {"input": {"name": "Broken", "filter": {"privilegeId": "garbage"}}}
+        )
+    ).ok()["roleViewSave"]
+    assert saved == {"view": None, "errors": [{"code": "NOT_FOUND", "field": "privilegeId"}]}
+    assert (await saa_alpha.execute(VIEWS)).ok()["roleViews"] == []
+
+
 async def test_role_3_assigning_to_200_accounts_costs_what_10_do(saa_alpha, fresh, sql_statements):
     role = await role_gid("Registration Admins")
     counts = []

@@ -218,12 +218,16 @@ class RoleMutation:
     async def role_view_save(
         self, info: strawberry.Info, input: RoleViewSaveInput
     ) -> RoleViewSavePayload:
-        pk, errors = await attempt(
-            info,
-            lambda: roles.save_view(
+        def save():
+            # Checked here, as the search would check it: a view stored with a bad ID fails
+            # every later read of the viewer's views (`roleViews`) as bad input.
+            if input.filter and input.filter.privilege_id:
+                decode(input.filter.privilege_id, "Privilege", "privilegeId")
+            return roles.save_view(
                 actor_of(info), input.name, filter_to_json(input.filter), input.sort.value
-            ),
-        )
+            )
+
+        pk, errors = await attempt(info, save)
         view = None if errors else await role_view_by_pk(info, pk)
         return RoleViewSavePayload(view=view, errors=errors)
 
