@@ -10,6 +10,7 @@ import re
 import secrets
 from collections.abc import AsyncIterator
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -92,6 +93,18 @@ class GraphQLApp(GraphQL):
             allow_queries_via_get=False,
         )
         self.runtime = runtime
+
+    def parse_json(self, data: str | bytes) -> object:
+        # strawberry turns only JSONDecodeError into a 400: bytes that are not UTF-8, nesting
+        # deep enough to exhaust the parser's recursion, and a body that is a bare string,
+        # number or null (it calls `.get` on whatever it parsed) each escaped as a 500.
+        try:
+            parsed = super().parse_json(data)
+        except (UnicodeDecodeError, RecursionError) as exc:
+            raise HTTPException(400, "Unable to parse request body as JSON") from exc
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, "The request body must be a JSON object")
+        return parsed
 
     async def get_context(self, request: Request, response: Response) -> Context:
         runtime = self.runtime

@@ -76,6 +76,44 @@ class Settings:
         return self.database_url.removeprefix("sqlite:///")
 
 
+class _Config(Config):
+    # starlette raises a bare ValueError for a value its cast refuses; the CLI reports only
+    # SettingsError in one line, so ENTITLE_WORKERS=abc used to end in a traceback.
+    def _perform_cast(self, key, value, cast=None):
+        try:
+            return super()._perform_cast(key, value, cast)
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from exc
+
+
+# Whole-number settings and their least (and greatest) sensible value: a negative idle time
+# would expire every session at once, a page size of 0 empties every list, a negative depth
+# refuses every query, and a negative jobs interval was taken as "off" without a word.
+_BOUNDS: dict[str, tuple[str, int, int | None]] = {
+    "port": ("ENTITLE_PORT", 1, 65535),
+    "session_idle_seconds": ("ENTITLE_SESSION_IDLE_SECONDS", 60, None),
+    "max_query_depth": ("ENTITLE_MAX_QUERY_DEPTH", 1, None),
+    "max_page_size": ("ENTITLE_MAX_PAGE_SIZE", 1, None),
+    "max_query_nodes": ("ENTITLE_MAX_QUERY_NODES", 1, None),
+    "activation_link_hours": ("ENTITLE_ACTIVATION_LINK_HOURS", 1, None),
+    "jobs_interval_seconds": ("ENTITLE_JOBS_INTERVAL_SECONDS", 0, None),  # 0: timer off
+    "question_interval_days": ("ENTITLE_QUESTION_INTERVAL_DAYS", 1, None),
+    "sign_in_step_minutes": ("ENTITLE_SIGN_IN_STEP_MINUTES", 1, None),
+    "reset_link_hours": ("ENTITLE_RESET_LINK_HOURS", 1, None),
+    "sign_in_per_address_per_minute": ("ENTITLE_SIGN_IN_PER_ADDRESS_PER_MINUTE", 1, None),
+    "sign_in_per_user_per_minute": ("ENTITLE_SIGN_IN_PER_USER_PER_MINUTE", 1, None),
+}
+
+
+def _check_bounds(settings: Settings) -> Settings:
+    for field, (name, least, most) in _BOUNDS.items():
+        value = getattr(settings, field)
+        if value < least or (most is not None and value > most):
+            upper = f" and at most {most}" if most is not None else ""
+            raise SettingsError(f"{name} must be at least {least}{upper} (got {value})")
+    return settings
+
+
 def _dormancy(raw_days: str, raw_warnings: str) -> tuple[int, tuple[int, ...]]:
     """AUTH-8: the dormancy period and the warning days before it, ascending."""
     try:
@@ -105,7 +143,7 @@ def _dormancy(raw_days: str, raw_warnings: str) -> tuple[int, tuple[int, ...]]:
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build settings from `environ` (default: the process environment)."""
-    config = Config(environ=dict(os.environ if environ is None else environ))
+    config = _Config(environ=dict(os.environ if environ is None else environ))
     try:
         env = Env(config("ENTITLE_ENV", default="development").lower())
     except ValueError as exc:
@@ -141,7 +179,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     host = config("ENTITLE_HOST", default="127.0.0.1")
     port = config("ENTITLE_PORT", cast=int, default=8000)
-    return Settings(
+    settings = Settings(
         env=env,
         database_url=database_url,
         host=host,
@@ -177,3 +215,4 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         export_dir=config("ENTITLE_EXPORT_DIR", default="var/exports"),
         export_hours=export_hours,
     )
+    return _check_bounds(settings)

@@ -257,3 +257,16 @@ async def test_graphiql_is_served_to_browsers(http):
     response = await http.get("/graphql", headers={"accept": "text/html"})
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+
+
+async def test_a_json_body_that_is_no_request_object_is_a_client_error_not_a_500(http):
+    # A bare string, number or null, bytes that are not UTF-8, and nesting deep enough to
+    # exhaust the parser's recursion each used to escape as a 500.
+    bodies = [b'"hello"', b"5", b"null", b'{"query": "\xff"}', b"[" * 100_000 + b"]" * 100_000]
+    for body in bodies:
+        response = await http.post(
+            "/graphql", content=body, headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 400, body[:20]
+        assert "Traceback" not in response.text
+        assert response.headers["x-request-id"]

@@ -101,3 +101,21 @@ def test_export_lifetime_is_at_least_an_hour():
     assert load_settings({"ENTITLE_EXPORT_HOURS": "2"}).export_hours == 2
     with pytest.raises(SettingsError, match="ENTITLE_EXPORT_HOURS"):
         load_settings({"ENTITLE_EXPORT_HOURS": "0"})
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"ENTITLE_WORKERS": "abc"},
+        {"ENTITLE_GRAPHIQL": "maybe"},
+        {"ENTITLE_SESSION_IDLE_SECONDS": "-5"},
+        {"ENTITLE_MAX_PAGE_SIZE": "0"},
+        {"ENTITLE_MAX_QUERY_DEPTH": "-1"},
+        {"ENTITLE_JOBS_INTERVAL_SECONDS": "-3"},
+        {"ENTITLE_PORT": "99999"},
+    ],
+)
+def test_nonsense_numbers_are_refused_as_settings_errors(environ):
+    # A SettingsError is what the CLI reports in one line; anything else was a traceback.
+    with pytest.raises(SettingsError, match=next(iter(environ))):
+        load_settings(environ)
