@@ -85,6 +85,20 @@ async def test_rep_2_every_sensitive_read_is_audited_without_the_value(user_gamm
     assert JANE_SSN not in repr(events)
 
 
+async def test_rep_2_a_field_read_twice_in_one_request_is_audited_once(user_gamma, fresh):
+    twice = (
+        "query($id: ID!) { a: individual(id: $id) { ssn dateOfBirth }"
+        " b: node(id: $id) { ... on Individual { ssn dateOfBirth } } }"
+    )
+    data = (await user_gamma.execute(twice, await jane())).ok()
+    assert data["a"]["ssn"] == data["b"]["ssn"] == JANE_SSN
+    events = await AuditEvent.select().where(AuditEvent.action.like("individual.read_%"))
+    assert sorted(e["action"] for e in events) == [
+        "individual.read_date_of_birth",
+        "individual.read_ssn",
+    ]
+
+
 async def test_rep_2_a_refused_read_writes_no_sensitive_read_event(user_alpha, fresh):
     await user_alpha.execute(INDIVIDUAL, await jane())
     assert await AuditEvent.count().where(AuditEvent.action.like("individual.read_%")) == 0

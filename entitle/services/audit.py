@@ -54,7 +54,10 @@ class AuditBuffer:
     entries: list[AuditEntry] = field(default_factory=list)
 
     def add(self, entry: AuditEntry) -> None:
-        self.entries.append(entry)
+        # REP-2: one request reading the same field of the same record several times
+        # (aliases, `node` next to `individual`) is one read: audit it once, not per copy.
+        if entry not in self.entries:
+            self.entries.append(entry)
 
     async def flush(self, *, at: datetime, request_id: str | None) -> None:
         entries, self.entries = self.entries, []
