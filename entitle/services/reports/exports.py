@@ -109,26 +109,21 @@ async def _scope_and_definition(actor: Actor, asked: Request) -> tuple[Scope, De
     if asked.report is ReportKind.CERTIFICATION:
         if asked.organization_id is None:
             raise Invalid("Say which organization's certification report.", "organizationId")
-        org = await organizations.authorized(
-            actor,
-            asked.organization_id,
-            "certification_report",
-            "The accounts certification report is the SAA's and the operator's (CERT-2).",
-            Organization.name,
-        )
-        definition = asked.definition or Definition()
-        return Scope.whole_organization(org["id"]), definition, org["name"]
-    saved.check_may_report(actor)
+        organization_id = asked.organization_id
+    else:
+        organization_id = actor.viewer.organization_id or 0
+    # The same check a download makes again later.
+    scope = await _current_scope(actor, asked.report, organization_id)
     definition = asked.definition or Definition()
-    if asked.saved_report_id is not None:
+    if asked.report is ReportKind.ACCOUNT_DETAILS and asked.saved_report_id is not None:
         row = await saved.owned(actor, asked.saved_report_id, "read")
         definition = Definition.from_json(row["definition"])
     org = (
         await Organization.select(Organization.name)
-        .where(Organization.id == actor.viewer.organization_id)
+        .where(Organization.id == scope.organization_id)
         .first()
     )
-    return Scope.administered_by(actor.authz), definition, org["name"]
+    return scope, definition, org["name"]
 
 
 def _file_name(
