@@ -138,15 +138,10 @@ async def _identifier_rows(
     }
     for identifier_id in ids:
         row = rows.get(identifier_id)
-        facts = IdentifierFacts(
-            own_org=row is not None and row["organization"] == actor.viewer.organization_id,
-            held=identifier_id in actor.viewer.identifiers,
-        )
-        if (
-            row is None
-            or row["organization"] != state.account["organization"]
-            or not (actor.authz.allows("read", facts))
-        ):
+        if row is None or row["organization"] != state.account["organization"]:
+            raise NotFound("No such identifier in this organization.", field)
+        facts = _identifier_facts(actor, row)
+        if not actor.authz.allows("read", facts):
             raise NotFound("No such identifier in this organization.", field)
         if not actor.authz.allows("assign", facts):
             raise Forbidden("You may assign only identifiers assigned to you (ENT-5).", field)
